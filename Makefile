@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8000
+
+.PHONY: run test venv lint typecheck messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+## make run: the app with demo data and a Celery worker on http://127.0.0.1:$(PORT)
+run:
+	PORT=$(PORT) PYTHON=$(PYTHON) bash scripts/run.sh
+
+## make test: the whole suite against a throw-away PostgreSQL, Redis and headless Chromium
+test:
+	PYTHON=$(PYTHON) bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy .
+
+messages: venv
+	$(VENV)/bin/python manage.py makemessages -l fr -l en -l ar --no-location --ignore=.venv --ignore=var
+	$(VENV)/bin/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/celery var/test-output

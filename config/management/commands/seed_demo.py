@@ -1,0 +1,28 @@
+"""Load the demo data: idempotent, a second run changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, seed_accounts
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (accounts of every role, …); running it again changes nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = seed_accounts(known_password=settings.DEBUG)
+        created = sum(1 for _, was_created in accounts if was_created)
+        self.stdout.write(f"Demo accounts: {len(accounts)} ({created} created).")
+        if settings.DEBUG:
+            self.stdout.write("")
+            self.stdout.write(f"  {'role':<12} {'e-mail':<34} password")
+            for account, _ in accounts:
+                self.stdout.write(f"  {account.role:<12} {account.email:<34} {DEMO_PASSWORD}")
+            self.stdout.write(
+                "  (staff accounts are asked to set up an authenticator app on their first "
+                "visit to the staff space)"
+            )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.services import user_set_preferred_language
+from config import health
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {
+        "database": "ok" if health.database_ok() else "down",
+        "broker": "ok" if health.broker_ok() else "down",
+    }
+    down = sorted(name for name, state in checks.items() if state != "ok")
+    body = {"status": "ok" if not down else "down", "checks": checks, "down": down}
+    return JsonResponse(body, status=200 if not down else 503)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's switcher, which also remembers the choice on the account (for e-mails)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and check_for_language(language)
+    ):
+        user_set_preferred_language(user=request.user, language=language)
+    return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the failure may come from them.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
