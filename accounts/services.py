@@ -1,0 +1,142 @@
+"""State changes of accounts: each one a function, inside a transaction."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import AnyUser, Role, may_grant
+from accounts.models import OutgoingEmail, RoleChange, User
+
+logger = logging.getLogger(__name__)
+
+ROLE_FIELDS = {
+    Role.STUDENT: "is_student",
+    Role.LECTURER: "is_lecturer",
+    Role.COORDINATOR: "is_coordinator",
+}
+# A claim older than this is taken as a worker that died while sending.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@transaction.atomic
+def user_set_role(
+    *, actor: AnyUser | None, user: User, role: Role, granted: bool, reason: str = ""
+) -> User:
+    """Grant or revoke a role, keeping the history. ``actor=None`` is the system itself
+    (an accepted offer grants the student role)."""
+    if role not in ROLE_FIELDS:
+        raise ValidationError(_("This role cannot be granted or revoked here."))
+    if actor is not None and not may_grant(actor, role):
+        raise PermissionDenied
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    field = ROLE_FIELDS[role]
+    if getattr(locked, field) == granted:
+        return locked
+    setattr(locked, field, granted)
+    locked.save(update_fields=[field])
+    RoleChange.objects.create(
+        user=locked,
+        role=role.value,
+        granted=granted,
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+        reason=reason[:300],
+    )
+    return locked
+
+
+def user_set_preferred_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+
+
+def email_queue(message: EmailMessage) -> OutgoingEmail:
+    """Store a rendered message and have the worker send it once the transaction commits."""
+    from accounts.tasks import send_outgoing_email
+
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        for content, mimetype in message.alternatives:
+            if mimetype == "text/html":
+                html = str(content)
+    body = str(message.body)
+    if message.content_subtype == "html":
+        html, body = body, ""
+    outgoing = OutgoingEmail.objects.create(
+        to=list(message.to),
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        subject=str(message.subject)[:300],
+        body=body,
+        html_body=html,
+        headers=dict(message.extra_headers),
+    )
+    outgoing_id = outgoing.pk
+    transaction.on_commit(lambda: send_outgoing_email.delay(outgoing_id))
+    return outgoing
+
+
+class TransientEmailError(Exception):
+    """The mail server could not be reached; the task retries later."""
+
+
+def outgoing_email_send(*, email_id: int) -> bool:
+    """Send one queued e-mail; False when another run already took it (or it is gone)."""
+    now = timezone.now()
+    claimed = (
+        OutgoingEmail.objects.filter(pk=email_id)
+        .filter(
+            Q(status=OutgoingEmail.Status.PENDING)
+            | Q(status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .update(status=OutgoingEmail.Status.SENDING, claimed_at=now)
+    )
+    if not claimed:
+        return False
+    outgoing = OutgoingEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=outgoing.subject,
+        body=outgoing.body,
+        from_email=outgoing.from_email,
+        to=outgoing.to,
+        headers=outgoing.headers,
+        connection=get_connection(),
+    )
+    if outgoing.html_body:
+        message.attach_alternative(outgoing.html_body, "text/html")
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            status=OutgoingEmail.Status.PENDING,
+            attempts=outgoing.attempts + 1,
+            error=str(exc)[:2000],
+        )
+        logger.warning("E-mail %s not sent yet: %s", email_id, exc)
+        raise TransientEmailError(str(exc)) from exc
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        status=OutgoingEmail.Status.SENT,
+        attempts=outgoing.attempts + 1,
+        sent_at=timezone.now(),
+        error="",
+        body="",
+        html_body="",
+    )
+    return True
+
+
+def outgoing_email_give_up(*, email_id: int, error: str) -> None:
+    OutgoingEmail.objects.filter(pk=email_id).exclude(status=OutgoingEmail.Status.SENT).update(
+        status=OutgoingEmail.Status.FAILED, error=error[:2000]
+    )

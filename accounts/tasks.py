@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from accounts import services
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(services.TransientEmailError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_outgoing_email(self: Any, email_id: int) -> bool:
+    try:
+        return services.outgoing_email_send(email_id=email_id)
+    except services.TransientEmailError as exc:
+        if self.request.retries >= self.max_retries:
+            services.outgoing_email_give_up(email_id=email_id, error=str(exc))
+            return False
+        raise
