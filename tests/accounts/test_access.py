@@ -1,0 +1,115 @@
+"""Each role's pages refuse every other role: one table, later issues add rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories.accounts import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OK, FORBIDDEN, LOGIN, MFA, ADMIN_LOGIN = 200, 403, "login", "mfa", "admin-login"
+PERSONAS = (
+    "anonymous",
+    "applicant",
+    "student",
+    "lecturer",
+    "lecturer-no-mfa",
+    "coordinator",
+    "coordinator-no-mfa",
+    "admin",
+)
+
+
+def _row(url: str, **expected: object) -> list[tuple[str, str, object]]:
+    missing = set(PERSONAS) - {k.replace("_", "-") for k in expected}
+    assert not missing, f"{url}: no expectation for {missing}"
+    return [(url, persona.replace("_", "-"), outcome) for persona, outcome in expected.items()]
+
+
+def person_url() -> str:
+    return reverse("accounts:person", args=[UserFactory.create().pk])
+
+
+# (url or a callable building it, persona, expected)
+ACCESS_TABLE = [
+    *_row(
+        "accounts:me",
+        anonymous=LOGIN,
+        applicant=OK,
+        student=OK,
+        lecturer=OK,
+        lecturer_no_mfa=OK,
+        coordinator=OK,
+        coordinator_no_mfa=OK,
+        admin=OK,
+    ),
+    *_row(
+        "accounts:staff_home",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=OK,
+        lecturer_no_mfa=MFA,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        admin=OK,
+    ),
+    *_row(
+        "accounts:people",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=FORBIDDEN,
+        lecturer_no_mfa=FORBIDDEN,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        admin=OK,
+    ),
+    *_row(
+        person_url,  # type: ignore[arg-type]
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=FORBIDDEN,
+        lecturer_no_mfa=FORBIDDEN,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        admin=OK,
+    ),
+    *_row(
+        "admin:index",
+        anonymous=ADMIN_LOGIN,
+        applicant=ADMIN_LOGIN,
+        student=ADMIN_LOGIN,
+        lecturer=ADMIN_LOGIN,
+        lecturer_no_mfa=ADMIN_LOGIN,
+        coordinator=ADMIN_LOGIN,
+        coordinator_no_mfa=ADMIN_LOGIN,
+        admin=OK,
+    ),
+]
+
+
+def _id(row: tuple) -> str:
+    url, persona, expected = row
+    name = url if isinstance(url, str) else url.__name__
+    return f"{name}-{persona}-{expected}"
+
+
+@pytest.mark.parametrize(("url", "persona", "expected"), ACCESS_TABLE, ids=map(_id, ACCESS_TABLE))
+def test_each_page_admits_only_its_roles(persona_client, url, persona, expected):
+    path = url() if callable(url) else reverse(url)
+    response = persona_client(persona).get(path)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login") + "?next=")
+    elif expected == MFA:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    else:
+        assert response.status_code == expected

@@ -1,0 +1,143 @@
+"""Shared fixtures: personas per role, a live Celery worker, a browser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import User
+from config.celery import app as celery_app
+from tests.factories.accounts import UserFactory
+from tests.helpers import enable_totp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, request):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits and used TOTP codes live in the cache: each test starts clean.
+    cache.clear()
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+# --- Personas -------------------------------------------------------------------------------
+ROLE_FLAGS = {
+    "applicant": {},
+    "student": {"is_student": True},
+    "lecturer": {"is_lecturer": True},
+    "coordinator": {"is_coordinator": True},
+    "admin": {"is_superuser": True, "is_staff": True},
+}
+STAFF = {"lecturer", "coordinator", "admin"}
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(role: str = "applicant", *, mfa: bool | None = None, **kwargs: object) -> User:
+        user = UserFactory.create(**ROLE_FLAGS[role], **kwargs)
+        if mfa if mfa is not None else role in STAFF:
+            enable_totp(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def persona_client(make_user) -> Callable[[str], Client]:
+    """A client logged in as a persona: anonymous, applicant, student, lecturer, coordinator,
+    admin, and the staff roles without MFA (``coordinator-no-mfa``, ``lecturer-no-mfa``)."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona == "anonymous":
+            return client
+        role, _, rest = persona.partition("-")
+        user = make_user(role, mfa=False if rest == "no-mfa" else None)
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- A real Celery worker ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def mail_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, mail_dir) -> Iterator[None]:
+    """A worker in its own process, on the test broker and the test database."""
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis://"):
+        pytest.fail("The worker tests need CELERY_BROKER_URL=redis://… (make test starts one).")
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=_database_url(db),
+        CELERY_BROKER_URL=broker,
+        EMAIL_URL=f"filemail:///{mail_dir}",  # environ drops one leading slash
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    log = open(mail_dir.parent / "worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_worker(proc, mail_dir.parent / "worker.log")
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _database_url(db: dict) -> str:
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _wait_for_worker(proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"The Celery worker stopped:\n{log.read_text()}")
+        if " ready." in log.read_text():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")

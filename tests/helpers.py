@@ -1,0 +1,69 @@
+"""Helpers for tests: TOTP codes, waiting, ports, the output folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories.accounts import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def enable_totp(user: User) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def login(client: Client, email: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 20, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"Condition not met within {timeout}s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def redis_server_binary() -> str:
+    path = shutil.which("redis-server")
+    if path is None:
+        pytest.fail("redis-server is not installed (make test installs it).")
+    return path
+
+
+def output_dir_for(name: str) -> Path:
+    base = Path(os.environ.get("TEST_OUTPUT_DIR", ROOT / "var" / "test-output"))
+    path = base / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
