@@ -21,6 +21,14 @@ stop() {
   trap - INT TERM EXIT
   log "Stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # A worker finishes its current task on TERM; give it ten seconds, then stop it hard.
+  for _ in $(seq 20); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT

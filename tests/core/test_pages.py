@@ -55,3 +55,17 @@ def test_seed_demo_prints_no_password_when_debug_is_off(capsys, settings):
     out = capsys.readouterr().out
     assert DEMO_PASSWORD not in out
     assert not User.objects.get(email="student@demo.tema-wtc.dz").check_password(DEMO_PASSWORD)
+
+
+def test_a_server_error_shows_a_translated_page_without_details(rf):
+    from django.utils import translation
+
+    from config.views import server_error
+
+    with translation.override("ar"):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert 'dir="rtl"' in html
+    assert "خطأ في الخادم" in html
+    assert "Traceback" not in html
