@@ -30,7 +30,7 @@ typecheck: venv
 	$(VENV)/bin/mypy .
 
 messages: venv
-	$(VENV)/bin/python manage.py makemessages -l fr -l en -l ar --no-location --ignore=.venv --ignore=var
+	$(VENV)/bin/python manage.py makemessages -l fr -l en -l ar --no-location --no-obsolete --ignore=.venv --ignore=var --ignore="tests/*" --ignore="benchmarks/*" --ignore="*.egg-info/*"
 	$(VENV)/bin/python manage.py compilemessages --ignore=.venv
 
 clean:

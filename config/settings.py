@@ -14,6 +14,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django 6 behaviour now: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Data ---------------------------------------------------------------------------------
 DATABASES = {
@@ -219,6 +223,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Periodic jobs, run by exactly one `celery beat` (make run starts it inside the worker).
+CELERY_BEAT_SCHEDULE = {
+    "agreements-expiring": {
+        "task": "partners.tasks.notify_expiring_agreements",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

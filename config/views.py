@@ -10,10 +10,12 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.services import user_set_preferred_language
 from config import health
+from partners.selectors import organisation_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    _, organisations = organisation_list()
+    return render(request, "core/home.html", {"organisations": organisations})
 
 
 @never_cache

@@ -17,7 +17,7 @@ from django.test import Client
 from accounts.models import User
 from config.celery import app as celery_app
 from tests.factories.accounts import UserFactory
-from tests.helpers import enable_totp
+from tests.helpers import database_url, enable_totp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,10 +85,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, mail_dir) -> Itera
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis://"):
         pytest.fail("The worker tests need CELERY_BROKER_URL=redis://… (make test starts one).")
-    db = settings.DATABASES["default"]
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=_database_url(db),
+        DATABASE_URL=database_url(),
         CELERY_BROKER_URL=broker,
         EMAIL_URL=f"filemail:///{mail_dir}",  # environ drops one leading slash
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -123,13 +122,6 @@ def celery_worker_process(django_db_setup, django_db_blocker, mail_dir) -> Itera
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-
-
-def _database_url(db: dict) -> str:
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def _wait_for_worker(proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:

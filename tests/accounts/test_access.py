@@ -32,6 +32,48 @@ def person_url() -> str:
     return reverse("accounts:person", args=[UserFactory.create().pk])
 
 
+def _programme():
+    from curriculum.models import Programme
+
+    return Programme.objects.get_or_create(code="T", slug="t", defaults={"title_fr": "T"})[0]
+
+
+def structure_url() -> str:
+    return reverse("curriculum:structure", args=[_programme().slug])
+
+
+def export_url() -> str:
+    return reverse("curriculum:export", args=[_programme().slug, "xlsx"])
+
+
+def organisation_staff_url() -> str:
+    from tests.factories.partners import OrganisationFactory
+
+    return reverse("partners:organisation", args=[OrganisationFactory.create().slug])
+
+
+def agreement_pdf_url() -> str:
+    from tests.factories.partners import AgreementFactory
+
+    return reverse("partners:agreement_pdf", args=[AgreementFactory.create().pk])
+
+
+PUBLIC = dict.fromkeys([p.replace("-", "_") for p in PERSONAS], OK)
+
+
+def coordinator_only(ok: object = OK) -> dict[str, object]:
+    return {
+        "anonymous": LOGIN,
+        "applicant": FORBIDDEN,
+        "student": FORBIDDEN,
+        "lecturer": FORBIDDEN,
+        "lecturer_no_mfa": FORBIDDEN,
+        "coordinator": ok,
+        "coordinator_no_mfa": MFA,
+        "admin": ok,
+    }
+
+
 # (url or a callable building it, persona, expected)
 ACCESS_TABLE = [
     *_row(
@@ -78,6 +120,28 @@ ACCESS_TABLE = [
         coordinator_no_mfa=MFA,
         admin=OK,
     ),
+    *_row("home", **PUBLIC),
+    *_row("curriculum:partners", **PUBLIC),
+    *_row("curriculum:programme_default", **dict.fromkeys(PUBLIC, 404)),
+    *_row(
+        "curriculum:my_modules",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=OK,
+        lecturer_no_mfa=MFA,
+        coordinator=FORBIDDEN,
+        coordinator_no_mfa=FORBIDDEN,
+        admin=OK,
+    ),
+    *_row(structure_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(export_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row("partners:organisations", **coordinator_only()),
+    *_row("partners:organisation_add", **coordinator_only()),
+    *_row(organisation_staff_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row("partners:agreements", **coordinator_only()),
+    *_row("partners:agreement_add", **coordinator_only()),
+    *_row(agreement_pdf_url, **coordinator_only(404)),  # type: ignore[arg-type]
     *_row(
         "admin:index",
         anonymous=ADMIN_LOGIN,

@@ -8,7 +8,9 @@ import secrets
 import subprocess
 import sys
 
-from tests.helpers import ROOT
+import pytest
+
+from tests.helpers import ROOT, database_url
 
 PRODUCTION = {
     "DEBUG": "off",
@@ -54,8 +56,9 @@ def test_production_refuses_a_short_secret_key():
     assert "SECRET_KEY must be a random string" in result.stderr
 
 
+@pytest.mark.django_db
 def test_production_responses_carry_the_security_headers(tmp_path):
-    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path), "DATABASE_URL": database_url()}
     collected = _manage("collectstatic", "--no-input", "-v0", env=env)
     assert collected.returncode == 0, collected.stderr
     script = (

@@ -1,0 +1,90 @@
+"""The programme's structure (maquette) as rows, CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from curriculum.models import Programme
+
+
+def maquette_header() -> list[str]:
+    return [
+        _("Semester"), _("Unit"), _("Unit type"), _("Unit credits"), _("Unit coefficient"),
+        _("Module"), _("Title (French)"), _("Title (English)"), _("Title (Arabic)"),
+        _("Credits"), _("Coefficient"), _("Lecture h/week"), _("Tutorial h/week"),
+        _("Practical h/week"), _("Hours per semester"), _("Continuous assessment"),
+        _("Exam"), _("Partners"), _("Lecturers"),
+    ]  # fmt: skip
+
+
+def maquette_rows(programme: Programme) -> Iterator[list[object]]:
+    """One row per module; expects ``selectors.programme_with_structure``."""
+    for semester in programme.semesters.all():
+        for unit in semester.units.all():
+            for module in unit.modules.all():
+                hours = (
+                    module.semester_hours(semester.weeks)
+                    if module.weekly_hours
+                    else module.student_work_hours or 0
+                )
+                yield [
+                    f"S{semester.number}", unit.code, unit.kind, unit.credits, unit.coefficient,
+                    module.code, module.title_fr, module.title_en, module.title_ar,
+                    module.credits, module.coefficient, module.hours_lecture,
+                    module.hours_tutorial, module.hours_practical, hours, module.w_cc,
+                    module.w_exam,
+                    ", ".join(str(r.organisation) for r in module.partner_roles.all()),
+                    ", ".join(_person(r.lecturer) for r in module.lecturer_roles.all()),
+                ]  # fmt: skip
+
+
+def _person(user: object) -> str:
+    return str(user.get_full_name() or user.email)  # type: ignore[attr-defined]
+
+
+def maquette_csv(programme: Programme) -> bytes:
+    buffer = io.StringIO()
+    # The byte-order mark lets spreadsheet programs read French and Arabic correctly.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(maquette_header())
+    for row in maquette_rows(programme):
+        writer.writerow(_cell(value) for value in row)
+    return buffer.getvalue().encode("utf-8")
+
+
+def maquette_xlsx(programme: Programme) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = programme.code[:31]
+    sheet.append(maquette_header())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in maquette_rows(programme):
+        sheet.append([_xlsx_cell(value) for value in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    # A text cell starting with = + - @ would be run as a formula by a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _xlsx_cell(value: object) -> object:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    return _cell(value)
