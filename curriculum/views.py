@@ -106,6 +106,11 @@ def structure_default(request: HttpRequest) -> HttpResponse:
     return redirect("curriculum:structure", slug=slug)
 
 
+def _checks(programme: Programme) -> dict[str, Any]:
+    """The structure checks, shown on every page where the structure is edited."""
+    return {"problems": structure_problems(selectors.programme_with_structure(slug=programme.slug))}
+
+
 def _save_with_service(form: BaseForm, save: Any) -> bool:
     """Run a service; its ValidationError lands on the form instead of a 500."""
     try:
@@ -134,7 +139,12 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "curriculum/staff/form.html",
-        {"form": form, "programme": programme, "title": _("Programme and rules")},
+        {
+            "form": form,
+            "programme": programme,
+            "title": _("Programme and rules"),
+            **_checks(programme),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -155,7 +165,7 @@ def unit_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
     return render(
         request,
         "curriculum/staff/form.html",
-        {"form": form, "programme": programme, "title": title},
+        {"form": form, "programme": programme, "title": title, **_checks(programme)},
         status=400 if form.errors else 200,
     )
 
@@ -179,7 +189,12 @@ def module_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
         if module is None:
             return redirect("curriculum:module_edit", slug=programme.slug, pk=form.instance.pk)
         return redirect("curriculum:structure", slug=programme.slug)
-    context: dict[str, Any] = {"form": form, "programme": programme, "module": module}
+    context: dict[str, Any] = {
+        "form": form,
+        "programme": programme,
+        "module": module,
+        **_checks(programme),
+    }
     if module is not None:
         module = selectors.module_get_by_pk(pk=module.pk)
         context.update(
@@ -283,6 +298,7 @@ def _module_page_with_errors(
             "module": selectors.module_get_by_pk(pk=module.pk),
             "lecturer_form": lecturer_form or ModuleLecturerForm(prefix="lecturer"),
             "partner_form": partner_form or ModulePartnerForm(prefix="partner"),
+            **_checks(programme),
         },
         status=400,
     )

@@ -11,6 +11,9 @@ from partners.models import MAX_AGREEMENT_BYTES, MAX_LOGO_BYTES, Agreement, Cont
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
+    # A website typed without its scheme is taken as https (Django 6's default).
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [

@@ -265,3 +265,21 @@ def test_a_coordinator_edits_the_programme_rules_and_bad_bands_are_refused(coord
     assert response.status_code == 400
     programme.refresh_from_db()
     assert programme.mention_bien == 14
+
+
+def test_the_checks_are_in_view_on_the_module_edit_page(coordinator, programme):
+    Module.objects.filter(code="F1.1.2").update(credits=3)
+    module = Module.objects.get(code="F1.1.1")
+    html = coordinator.get(
+        reverse("curriculum:module_edit", args=["mcrt", module.pk])
+    ).content.decode()
+    assert 'data-testid="structure-checks"' in html
+    assert "UEF1.1" in html
+    assert "mais ses matières en totalisent 9" in html
+
+
+def test_the_partner_directory_query_count_is_fixed(
+    client, programme, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        client.get(reverse("curriculum:partners"))

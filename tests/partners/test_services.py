@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from partners.models import Agreement, Organisation
 from partners.services import agreement_save, agreements_notify_expiring, organisation_save
@@ -164,3 +165,17 @@ def test_a_new_end_date_re_arms_the_reminder(make_user, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         assert agreements_notify_expiring(today=TODAY) == 1
     assert len(mail.outbox) == 2
+
+
+def test_the_daily_beat_job_runs_the_reminder(
+    settings, make_user, django_capture_on_commit_callbacks
+):
+    from partners.tasks import notify_expiring_agreements
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["agreements-expiring"]
+    assert schedule["task"] == notify_expiring_agreements.name
+    make_user("coordinator")
+    AgreementFactory.create(valid_until=timezone.localdate() + dt.timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_expiring_agreements.delay().get() == 1
+    assert len(mail.outbox) == 1
