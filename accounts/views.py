@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +12,6 @@ from accounts import selectors, services
 from accounts.access import Role, may_grant, role_required, roles_of
 from accounts.forms import RoleChangeForm
 from accounts.models import User
-
-
-@login_required
-def me(request: HttpRequest) -> HttpResponse:
-    roles = sorted(roles_of(request.user), key=list(Role).index)
-    return render(request, "accounts/me.html", {"roles": roles})
 
 
 @role_required(Role.LECTURER, Role.COORDINATOR)

@@ -156,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:me"
+LOGIN_REDIRECT_URL = "me"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -225,6 +225,14 @@ CELERY_BEAT_SCHEDULE = {
     "agreements-expiring": {
         "task": "partners.tasks.notify_expiring_agreements",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "offers-expire": {
+        "task": "enrollment.tasks.expire_offers",
+        "schedule": crontab(minute="*/15"),
+    },
+    "documents-purge": {
+        "task": "enrollment.tasks.purge_documents",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

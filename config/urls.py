@@ -8,11 +8,13 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("me/", views.me, name="me"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("curriculum.urls")),
+    path("", include("enrollment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import check_for_language
@@ -8,14 +9,35 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.access import AuthenticatedHttpRequest, Role, roles_of
 from accounts.services import user_set_preferred_language
 from config import health
+from enrollment.models import Student
+from enrollment.selectors import applications_of, intakes_open
 from partners.selectors import organisation_list
+
+
+@login_required
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everyone's own space: roles, applications and offers, student records, account."""
+    user = request.user
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "roles": sorted(roles_of(user), key=list(Role).index),
+            "applications": applications_of(user=user),
+            "student_records": Student.objects.filter(user=user).select_related("cohort"),
+            "open_intakes": intakes_open(),
+        },
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
     _, organisations = organisation_list()
-    return render(request, "core/home.html", {"organisations": organisations})
+    return render(
+        request, "core/home.html", {"organisations": organisations, "intakes": intakes_open()}
+    )
 
 
 @never_cache

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Role, role_required
+from accounts.access import AuthenticatedHttpRequest, Role, role_required
 from curriculum import exports, selectors, services
 from curriculum.forms import (
     ModuleForm,
@@ -75,11 +75,11 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- Lecturers --------------------------------------------------------------------------------
 @role_required(Role.LECTURER)
-def my_modules(request: HttpRequest) -> HttpResponse:
+def my_modules(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "curriculum/my_modules.html",
-        {"assignments": selectors.modules_taught_by(user=request.user)},  # type: ignore[arg-type]
+        {"assignments": selectors.modules_taught_by(user=request.user)},
     )
 
 
@@ -89,7 +89,7 @@ def _programme_or_404(slug: str) -> Programme:
 
 
 @role_required(Role.COORDINATOR)
-def structure(request: HttpRequest, slug: str) -> HttpResponse:
+def structure(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     programme = selectors.programme_with_structure(slug=slug)
     return render(
         request,
@@ -99,7 +99,7 @@ def structure(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def structure_default(request: HttpRequest) -> HttpResponse:
+def structure_default(request: AuthenticatedHttpRequest) -> HttpResponse:
     slug = selectors.programme_default_slug()
     if slug is None:
         raise Http404
@@ -126,7 +126,7 @@ def _save_with_service(form: BaseForm, save: Any) -> bool:
 
 
 @role_required(Role.COORDINATOR)
-def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     programme = _programme_or_404(slug)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if (
@@ -150,7 +150,7 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def unit_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     programme = _programme_or_404(slug)
     unit = get_object_or_404(TeachingUnit, pk=pk, programme=programme) if pk else None
     form = UnitForm(request.POST or None, instance=unit, programme=programme)
@@ -171,7 +171,9 @@ def unit_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
 
 
 @role_required(Role.COORDINATOR)
-def module_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+def module_edit(
+    request: AuthenticatedHttpRequest, slug: str, pk: int | None = None
+) -> HttpResponse:
     programme = _programme_or_404(slug)
     module = get_object_or_404(Module, pk=pk, programme=programme) if pk else None
     initial = {}
@@ -209,7 +211,7 @@ def module_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def module_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def module_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk, programme__slug=slug)
     services.module_delete(module=module)
     messages.success(request, _("The module %(code)s was deleted.") % {"code": module.code})
@@ -218,7 +220,7 @@ def module_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def module_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def module_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk, programme__slug=slug)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
@@ -228,7 +230,7 @@ def module_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def unit_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def unit_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     unit = get_object_or_404(TeachingUnit, pk=pk, programme__slug=slug)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
@@ -244,7 +246,7 @@ def _structure_url(slug: str) -> str:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def module_add_lecturer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def module_add_lecturer(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk, programme__slug=slug)
     form = ModuleLecturerForm(request.POST, prefix="lecturer")
     if form.is_valid():
@@ -264,7 +266,7 @@ def module_add_lecturer(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def module_add_partner(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def module_add_partner(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk, programme__slug=slug)
     form = ModulePartnerForm(request.POST, prefix="partner")
     if form.is_valid():
@@ -329,7 +331,7 @@ def module_remove_partner(
 
 
 @role_required(Role.COORDINATOR)
-def export_maquette(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def export_maquette(request: AuthenticatedHttpRequest, slug: str, fmt: str) -> HttpResponse:
     programme = selectors.programme_with_structure(slug=slug)
     if fmt == "csv":
         response = HttpResponse(

@@ -77,7 +77,7 @@ def coordinator_only(ok: object = OK) -> dict[str, object]:
 # (url or a callable building it, persona, expected)
 ACCESS_TABLE = [
     *_row(
-        "accounts:me",
+        "me",
         anonymous=LOGIN,
         applicant=OK,
         student=OK,

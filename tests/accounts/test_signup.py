@@ -52,8 +52,8 @@ def test_signup_sends_a_verification_email_that_confirms_and_allows_log_in(
     client.logout()
     response = login(client, "nouvelle.candidate@example.dz")
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:me")
-    assert client.get(reverse("accounts:me")).status_code == 200
+    assert response["Location"] == reverse("me")
+    assert client.get(reverse("me")).status_code == 200
 
 
 def test_an_unverified_account_cannot_log_in(client, django_capture_on_commit_callbacks):
@@ -66,7 +66,7 @@ def test_an_unverified_account_cannot_log_in(client, django_capture_on_commit_ca
     anonymous = Client()
     login(anonymous, "pas.verifie@example.dz")
     assert "_auth_user_id" not in anonymous.session
-    assert anonymous.get(reverse("accounts:me")).status_code == 302
+    assert anonymous.get(reverse("me")).status_code == 302
 
 
 def test_a_sixth_wrong_password_in_a_row_is_refused_by_the_rate_limit(client, make_user):

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from collections import Counter as Tally
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.access import Role, has_role
+from accounts.models import User
+from enrollment.filters import ApplicationFilter
+from enrollment.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    Intake,
+    Review,
+)
+
+S = Application.Status
+FUNNEL = (
+    (
+        "submitted",
+        {
+            S.SUBMITTED,
+            S.ELIGIBLE,
+            S.INELIGIBLE,
+            S.SHORTLISTED,
+            S.INTERVIEWED,
+            S.ADMITTED,
+            S.WAITLISTED,
+            S.REJECTED,
+            S.ACCEPTED,
+            S.DECLINED,
+            S.EXPIRED,
+        },
+    ),
+    (
+        "eligible",
+        {
+            S.ELIGIBLE,
+            S.SHORTLISTED,
+            S.INTERVIEWED,
+            S.ADMITTED,
+            S.WAITLISTED,
+            S.ACCEPTED,
+            S.DECLINED,
+            S.EXPIRED,
+        },
+    ),
+    (
+        "shortlisted",
+        {S.SHORTLISTED, S.INTERVIEWED, S.ADMITTED, S.WAITLISTED, S.ACCEPTED, S.DECLINED, S.EXPIRED},
+    ),
+    ("interviewed", {S.INTERVIEWED, S.ADMITTED, S.WAITLISTED, S.ACCEPTED, S.DECLINED, S.EXPIRED}),
+    ("admitted", {S.ADMITTED, S.ACCEPTED, S.DECLINED, S.EXPIRED}),
+    ("accepted", {S.ACCEPTED}),
+)
+
+
+def intakes_open(*, now: object = None) -> QuerySet[Intake]:
+    now = now or timezone.now()
+    return (
+        Intake.objects.filter(closes_at__gt=now)
+        .select_related("cohort__programme")
+        .order_by("opens_at")
+    )
+
+
+def intake_get(*, slug: str) -> Intake:
+    intake = (
+        Intake.objects.select_related("cohort__programme")
+        .prefetch_related("requirements")
+        .filter(slug=slug)
+        .first()
+    )
+    if intake is None:
+        raise Http404
+    return intake
+
+
+def applications_of(*, user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("intake__cohort", "offer")
+        .order_by("-created_at")
+    )
+
+
+def application_get_for_applicant(*, user: User, number: str) -> Application:
+    """The applicant's own application; anyone else's is a 404, never a 403 (no guessing)."""
+    application = (
+        Application.objects.select_related("intake__cohort__programme", "applicant")
+        .prefetch_related("documents__requirement", "intake__requirements")
+        .filter(applicant=user, number=number)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def application_get_for_staff(*, user: User, number: str) -> Application:
+    """Coordinators see every application; a reviewer only those assigned to them."""
+    queryset = Application.objects.select_related(
+        "intake__cohort__programme", "applicant"
+    ).prefetch_related(
+        Prefetch(
+            "documents",
+            queryset=ApplicationDocument.objects.select_related("requirement", "reviewed_by"),
+        ),
+        Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        "intake__requirements",
+    )
+    if not has_role(user, Role.COORDINATOR):
+        queryset = queryset.filter(reviews__reviewer=user)
+    application = queryset.filter(number=number).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def application_list(
+    *, filters: dict[str, Any] | None = None
+) -> tuple[ApplicationFilter, QuerySet[Application]]:
+    """The coordinators' list: submitted applications only (drafts belong to applicants)."""
+    base = Application.objects.exclude(status=S.DRAFT).select_related("intake", "applicant")
+    filterset = ApplicationFilter(filters or {}, queryset=base)
+    queryset = filterset.qs
+    if not (filters or {}).get("sort"):
+        queryset = queryset.order_by("-submitted_at", "-pk")
+    return filterset, queryset
+
+
+def funnel(*, intake: Intake | None = None) -> dict[str, Any]:
+    """Counts per funnel step, overall and by sector, for one intake or all."""
+    queryset = Application.objects.exclude(status=S.DRAFT)
+    if intake is not None:
+        queryset = queryset.filter(intake=intake)
+    rows = queryset.values("status", "sector").annotate(n=Count("pk"))
+    overall: Tally[str] = Tally()
+    by_sector: dict[str, Tally[str]] = {}
+    for row in rows:
+        for step, statuses in FUNNEL:
+            if row["status"] in statuses:
+                overall[step] += row["n"]
+                by_sector.setdefault(row["sector"] or "", Tally())[step] += row["n"]
+    steps = [step for step, _ in FUNNEL]
+    return {
+        "steps": steps,
+        "overall": [overall[s] for s in steps],
+        "by_sector": {
+            sector: [tally[s] for s in steps] for sector, tally in sorted(by_sector.items())
+        },
+        "max": max(overall.values(), default=0),
+    }
+
+
+def reviews_assigned(*, user: User) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(reviewer=user)
+        .select_related("application__intake")
+        .order_by("scored_at", "application__submitted_at")
+    )
+
+
+def export_rows(queryset: QuerySet[Application]) -> QuerySet[Application, tuple[Any, ...]]:
+    """What the CSV/XLSX export reads: plain values, fetched in chunks."""
+    return queryset.values_list(
+        "number",
+        "full_name",
+        "applicant__email",
+        "intake__slug",
+        "status",
+        "sector",
+        "degree",
+        "wilaya",
+        "submitted_at",
+        "dossier_score",
+        "interview_score",
+        "final_score",
+        "waitlist_rank",
+    )
+
+
+def reviewers_available() -> QuerySet[User]:
+    return User.objects.filter(
+        Q(is_lecturer=True) | Q(is_coordinator=True), is_active=True
+    ).order_by("last_name", "email")

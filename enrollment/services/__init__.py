@@ -1,0 +1,1 @@
+"""Every state change of admissions and enrolment, one function each, transactional."""

@@ -1,0 +1,278 @@
+"""The applicant's side: drafts, documents, submission, withdrawal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
+from enrollment.models import (
+    ApplicantProfile,
+    Application,
+    ApplicationDocument,
+    DocumentRequirement,
+    Intake,
+)
+from enrollment.services.common import next_number, notify, record, set_status
+from enrollment.services.profiles import profile_get_or_create, profile_missing
+
+S = Application.Status
+
+
+def application_start(*, applicant: User, intake: Intake) -> Application:
+    """Open a draft for an intake (or return the one that exists)."""
+    existing = Application.objects.filter(applicant=applicant, intake=intake).first()
+    if existing is not None:
+        return existing
+    if not intake.is_open():
+        raise ValidationError(_("This call for applications is not open."))
+    try:
+        with transaction.atomic():
+            number = next_number(
+                key=f"APP-{intake.opens_at.year}", prefix=f"APP-{intake.opens_at.year}"
+            )
+            application = Application.objects.create(
+                number=number,
+                applicant=applicant,
+                intake=intake,
+                language=translation.get_language() or "fr",
+            )
+            record(application, actor=applicant, after=S.DRAFT)
+            return application
+    except IntegrityError:
+        # Two tabs opened the same draft at once: the first one won.
+        return Application.objects.get(applicant=applicant, intake=intake)
+
+
+def _editable(application: Application, actor: User) -> Application:
+    locked = Application.objects.select_for_update().select_related("intake").get(pk=application.pk)
+    if locked.applicant_id != actor.pk:
+        raise PermissionDenied
+    if locked.status != S.DRAFT:
+        raise ValidationError(
+            _("This application has been submitted and can no longer be changed.")
+        )
+    return locked
+
+
+@transaction.atomic
+def application_save_draft(
+    *, application: Application, actor: User, motivation: str, project: str
+) -> Application:
+    locked = _editable(application, actor)
+    locked.motivation = motivation
+    locked.project = project
+    locked.full_clean()
+    locked.save(update_fields=["motivation", "project", "updated_at"])
+    return locked
+
+
+def _check_upload(requirement: DocumentRequirement, upload: UploadedFile) -> tuple[str, str]:
+    """Check a file against what the requirement accepts; returns (extension, content type)."""
+    limit = requirement.max_size_mb * 1024 * 1024
+    accepts = requirement.accepts
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-" and accepts in (
+        DocumentRequirement.Accepts.PDF,
+        DocumentRequirement.Accepts.PDF_OR_IMAGE,
+    ):
+        check_pdf(upload, max_bytes=limit)
+        return "pdf", "application/pdf"
+    if accepts == DocumentRequirement.Accepts.PDF:
+        check_pdf(upload, max_bytes=limit)  # raises with the precise reason
+    extension = check_image(upload, max_bytes=limit)
+    if accepts == DocumentRequirement.Accepts.PDF:
+        raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
+    return extension, {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}[extension]
+
+
+def document_upload(
+    *, application: Application, actor: User, requirement: DocumentRequirement, upload: UploadedFile
+) -> ApplicationDocument:
+    """Add or replace the document of a requirement: in a draft, or — for a rejected
+    document — until its replacement deadline. The file is checked by its content and
+    stored under a random name; an old file is deleted only once the new one is saved."""
+    if requirement.intake_id != application.intake_id:
+        raise ValidationError(_("This document is not asked for by this intake."))
+    extension, content_type = _check_upload(requirement, upload)
+    stored = ""
+    saved = False
+    try:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            if locked.applicant_id != actor.pk:
+                raise PermissionDenied
+            document = ApplicationDocument.objects.filter(
+                application=locked, requirement=requirement
+            ).first()
+            if locked.status != S.DRAFT and not _may_replace(document):
+                raise ValidationError(
+                    _("This application has been submitted and can no longer be changed.")
+                )
+            storage = private_storage
+            stored = storage.save(random_name("applications", extension), upload)
+            old_name = document.file.name if document else ""
+            if document is None:
+                document = ApplicationDocument(application=locked, requirement=requirement)
+            document.file.name = stored
+            document.original_name = safe_filename(upload.name or f"{requirement.kind}.{extension}")
+            document.size = upload.size or 0
+            document.content_type = content_type
+            document.uploaded_at = timezone.now()
+            replacing_rejected = document.status == ApplicationDocument.Status.REJECTED
+            document.status = ApplicationDocument.Status.PROVIDED
+            document.replace_until = None
+            document.save()
+            if replacing_rejected:
+                record(
+                    locked,
+                    actor=actor,
+                    kind="document",
+                    before="rejected",
+                    after="provided",
+                    note=requirement.display_label,
+                )
+            if old_name:
+                transaction.on_commit(lambda: storage.delete(old_name))
+        saved = True
+    finally:
+        if stored and not saved:
+            private_storage.delete(stored)
+    return document
+
+
+def _may_replace(document: ApplicationDocument | None) -> bool:
+    return bool(
+        document is not None
+        and document.status == ApplicationDocument.Status.REJECTED
+        and document.replace_until is not None
+        and document.replace_until > timezone.now()
+    )
+
+
+@transaction.atomic
+def document_remove(*, document: ApplicationDocument, actor: User) -> None:
+    _editable(document.application, actor)
+    name, storage = document.file.name or "", document.file.storage
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def application_problems(
+    application: Application, profile: ApplicantProfile | None = None
+) -> list[str]:
+    """Everything that prevents submission, in the applicant's words."""
+    problems = []
+    now = timezone.now()
+    intake = application.intake
+    if now < intake.opens_at:
+        problems.append(_("The call for applications is not open yet."))
+    elif now >= intake.closes_at:
+        problems.append(_("The call for applications is closed."))
+    profile = profile or profile_get_or_create(user=application.applicant)
+    missing = profile_missing(profile)
+    if missing:
+        problems.append(
+            _("Your profile is incomplete: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    if not application.motivation.strip():
+        problems.append(_("Write your motivation."))
+    provided = set(application.documents.values_list("requirement_id", flat=True))
+    for requirement in intake.requirements.filter(required=True):
+        if requirement.pk not in provided:
+            problems.append(
+                _("Missing document: %(document)s.") % {"document": requirement.display_label}
+            )
+    return problems
+
+
+def application_submit(*, application: Application, actor: User) -> Application:
+    """Submit a complete draft inside the intake window; it is frozen, a receipt e-mailed.
+
+    The row lock makes a double click or a second tab harmless: the second call finds the
+    application already submitted and says so.
+    """
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("intake", "applicant")
+            .get(pk=application.pk)
+        )
+        if locked.applicant_id != actor.pk:
+            raise PermissionDenied
+        if locked.status != S.DRAFT:
+            raise ValidationError(
+                _("This application has already been submitted."), code="already_submitted"
+            )
+        profile = profile_get_or_create(user=actor)
+        problems = application_problems(locked, profile)
+        if problems:
+            raise ValidationError(problems)
+        locked.snapshot = _snapshot(profile)
+        locked.full_name = f"{profile.full_name_latin} / {profile.full_name_ar}"[:260]
+        locked.sector = profile.sector
+        locked.wilaya = profile.wilaya
+        highest = profile.education.order_by("-year").first()
+        locked.degree = highest.degree if highest else ""
+        locked.submitted_at = timezone.now()
+        locked.language = translation.get_language() or locked.language
+        locked.save()
+        set_status(locked, S.SUBMITTED, actor=actor)
+        notify(locked, "submitted")
+    return locked
+
+
+def _snapshot(profile: ApplicantProfile) -> dict[str, object]:
+    def value(v: object) -> object:
+        return (
+            v.isoformat() if hasattr(v, "isoformat") else (str(v) if isinstance(v, Decimal) else v)
+        )
+
+    fields = [
+        f.name for f in ApplicantProfile._meta.fields if f.name not in {"id", "user", "updated_at"}
+    ]
+    data: dict[str, object] = {name: value(getattr(profile, name)) for name in fields}
+    data["education"] = [
+        {
+            "degree": e.degree,
+            "field": e.field,
+            "institution": e.institution,
+            "year": e.year,
+            "average": value(e.average),
+        }
+        for e in profile.education.all()
+    ]
+    data["experience"] = [
+        {
+            "employer": x.employer,
+            "position": x.position,
+            "start": value(x.start),
+            "end": value(x.end),
+            "description": x.description,
+        }
+        for x in profile.experience.all()
+    ]
+    return data
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.applicant_id != actor.pk:
+        raise PermissionDenied
+    if locked.status in (S.WITHDRAWN, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.REJECTED):
+        raise ValidationError(_("This application can no longer be withdrawn."))
+    if locked.status == S.ADMITTED:
+        raise ValidationError(
+            _("Decline the offer instead: the seat then goes to the next person waiting.")
+        )
+    set_status(locked, S.WITHDRAWN, actor=actor, note=reason)
+    return locked

@@ -1,0 +1,417 @@
+"""The applicant's pages: intakes, the multi-step application, status, offer, own data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import AuthenticatedHttpRequest
+from enrollment import exports, selectors
+from enrollment.forms import (
+    DocumentUploadForm,
+    EducationForm,
+    ExperienceForm,
+    MotivationForm,
+    ProfileForm,
+)
+from enrollment.models import Application, ApplicationDocument, Education, Experience, Offer
+from enrollment.services import applications as app_services
+from enrollment.services import decisions, profiles
+
+STEPS = ("profile", "education", "motivation", "documents", "submit")
+
+
+def attach(form: BaseForm, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: by field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Public -------------------------------------------------------------------------------------
+def intake_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "enrollment/intake_list.html", {"intakes": selectors.intakes_open()})
+
+
+def intake_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    intake = selectors.intake_get(slug=slug)
+    existing = None
+    if request.user.is_authenticated:
+        existing = Application.objects.filter(applicant=request.user, intake=intake).first()
+    return render(
+        request, "enrollment/intake_detail.html", {"intake": intake, "existing": existing}
+    )
+
+
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start (or resume) an application. A visitor is sent to sign up, then back here."""
+    intake = selectors.intake_get(slug=slug)
+    if not request.user.is_authenticated:
+        return redirect(
+            f"{reverse('account_signup')}?next={reverse('enrollment:apply', args=[slug])}"
+        )
+    if request.method != "POST":
+        return redirect("enrollment:intake", slug=slug)
+    try:
+        application = app_services.application_start(applicant=request.user, intake=intake)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("enrollment:intake", slug=slug)
+    return redirect("enrollment:step", number=application.number, step="profile")
+
+
+# --- The application, step by step ---------------------------------------------------
+def _own(request: AuthenticatedHttpRequest, number: str) -> Application:
+    return selectors.application_get_for_applicant(user=request.user, number=number)
+
+
+@login_required
+def application_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    application = _own(request, number)
+    offer = Offer.objects.filter(application=application).first()
+    problems = app_services.application_problems(application) if application.is_draft else []
+    return render(
+        request,
+        "enrollment/application_detail.html",
+        {
+            "application": application,
+            "offer": offer,
+            "problems": problems,
+            "events": application.events.all(),
+            "steps": STEPS,
+        },
+    )
+
+
+@login_required
+def step(request: AuthenticatedHttpRequest, number: str, step: str) -> HttpResponse:
+    application = _own(request, number)
+    if step not in STEPS:
+        raise Http404
+    if not application.is_draft:
+        messages.info(
+            request, _("This application has been submitted and can no longer be changed.")
+        )
+        return redirect("enrollment:application", number=number)
+    handler = {
+        "profile": _step_profile,
+        "education": _step_education,
+        "motivation": _step_motivation,
+        "documents": _step_documents,
+        "submit": _step_submit,
+    }[step]
+    return handler(request, application)
+
+
+def _render_step(
+    request: HttpRequest,
+    application: Application,
+    step: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    index = STEPS.index(step)
+    return render(
+        request,
+        f"enrollment/steps/{step}.html",
+        {
+            "application": application,
+            "step": step,
+            "steps": STEPS,
+            "step_number": index + 1,
+            "next_step": STEPS[index + 1] if index + 1 < len(STEPS) else None,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _next(application: Application, step: str) -> HttpResponse:
+    index = STEPS.index(step)
+    return redirect(
+        "enrollment:step", number=application.number, step=STEPS[min(index + 1, len(STEPS) - 1)]
+    )
+
+
+def _step_profile(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    profile = profiles.profile_get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profiles.profile_save(profile=form.instance, consent=form.cleaned_data["consent"])
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return _next(application, "profile")
+    return _render_step(
+        request, application, "profile", {"form": form}, 400 if form.errors else 200
+    )
+
+
+def _step_education(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    profile = profiles.profile_get_or_create(user=request.user)
+    education_form = EducationForm(
+        request.POST if request.POST.get("section") == "education" else None, prefix="edu"
+    )
+    experience_form = ExperienceForm(
+        request.POST if request.POST.get("section") == "experience" else None, prefix="exp"
+    )
+    if request.method == "POST":
+        section = request.POST.get("section")
+        form: BaseForm = education_form if section == "education" else experience_form
+        if section == "next":
+            return _next(application, "education")
+        if form.is_valid():
+            item = form.save(commit=False)  # type: ignore[attr-defined]
+            item.profile = profile
+            try:
+                if section == "education":
+                    profiles.education_save(education=item)
+                else:
+                    profiles.experience_save(experience=item)
+            except ValidationError as exc:
+                attach(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("enrollment:step", number=application.number, step="education")
+    status = 400 if (education_form.errors or experience_form.errors) else 200
+    return _render_step(
+        request,
+        application,
+        "education",
+        {
+            "profile": profile,
+            "education_form": education_form,
+            "experience_form": experience_form,
+            "education": profile.education.all(),
+            "experience": profile.experience.all(),
+        },
+        status,
+    )
+
+
+@require_POST
+@login_required
+def education_delete(
+    request: AuthenticatedHttpRequest, number: str, kind: str, pk: int
+) -> HttpResponse:
+    application = _own(request, number)
+    if kind == "education":
+        profiles.education_delete(
+            education=get_object_or_404(Education, pk=pk, profile__user=request.user)
+        )
+    else:
+        profiles.experience_delete(
+            experience=get_object_or_404(Experience, pk=pk, profile__user=request.user)
+        )
+    return redirect("enrollment:step", number=application.number, step="education")
+
+
+def _step_motivation(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    form = MotivationForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app_services.application_save_draft(
+                application=application,
+                actor=request.user,
+                motivation=form.cleaned_data["motivation"],
+                project=form.cleaned_data["project"],
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("Your draft was saved."))
+            return _next(application, "motivation")
+    return _render_step(
+        request, application, "motivation", {"form": form}, 400 if form.errors else 200
+    )
+
+
+def _document_rows(application: Application) -> list[tuple[object, ApplicationDocument | None]]:
+    documents = {d.requirement_id: d for d in application.documents.all()}
+    return [(r, documents.get(r.pk)) for r in application.intake.requirements.all()]
+
+
+def _step_documents(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    form = DocumentUploadForm(
+        request.POST or None, request.FILES or None, intake=application.intake
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            app_services.document_upload(
+                application=application,
+                actor=request.user,
+                requirement=form.cleaned_data["requirement"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("The document was added."))
+            return redirect("enrollment:step", number=application.number, step="documents")
+    return _render_step(
+        request,
+        application,
+        "documents",
+        {
+            "form": form,
+            "rows": _document_rows(application),
+            "failed_requirement": form.data.get("requirement") if form.errors else None,
+        },
+        400 if form.errors else 200,
+    )
+
+
+def _step_submit(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    profile = profiles.profile_get_or_create(user=request.user)
+    problems = app_services.application_problems(application, profile)
+    return _render_step(
+        request,
+        application,
+        "submit",
+        {"problems": problems, "profile": profile, "rows": _document_rows(application)},
+    )
+
+
+@require_POST
+@login_required
+def submit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    application = _own(request, number)
+    try:
+        app_services.application_submit(application=application, actor=request.user)
+    except ValidationError as exc:
+        if exc.code == "already_submitted":
+            messages.info(request, exc.messages[0])
+            return redirect("enrollment:application", number=number)
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("enrollment:step", number=number, step="submit")
+    messages.success(
+        request, _("Your application was submitted. A receipt is on its way to your mailbox.")
+    )
+    return redirect("enrollment:application", number=number)
+
+
+@require_POST
+@login_required
+def withdraw(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    application = _own(request, number)
+    try:
+        app_services.application_withdraw(
+            application=application,
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your application was withdrawn."))
+    return redirect("enrollment:application", number=number)
+
+
+@require_POST
+@login_required
+def document_delete(request: AuthenticatedHttpRequest, number: str, pk: int) -> HttpResponse:
+    application = _own(request, number)
+    document = get_object_or_404(ApplicationDocument, pk=pk, application=application)
+    try:
+        app_services.document_remove(document=document, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enrollment:step", number=number, step="documents")
+
+
+@require_POST
+@login_required
+def document_replace(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """After submission: replace a rejected document before its deadline."""
+    application = _own(request, number)
+    form = DocumentUploadForm(request.POST, request.FILES, intake=application.intake)
+    if form.is_valid():
+        try:
+            app_services.document_upload(
+                application=application,
+                actor=request.user,
+                requirement=form.cleaned_data["requirement"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The document was replaced."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+    return redirect("enrollment:application", number=number)
+
+
+@login_required
+def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -> FileResponse:
+    application = _own(request, number)
+    document = get_object_or_404(ApplicationDocument, pk=pk, application=application)
+    return private_file(document)
+
+
+def private_file(document: ApplicationDocument) -> FileResponse:
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def offer_answer(request: AuthenticatedHttpRequest, number: str, answer: str) -> HttpResponse:
+    application = _own(request, number)
+    offer = Offer.objects.filter(application=application).first()
+    if offer is None:
+        raise Http404
+    try:
+        if answer == "accept":
+            student = decisions.offer_accept(offer=offer, actor=request.user)
+            messages.success(
+                request,
+                _("Welcome! Your registration number is %(number)s.")
+                % {"number": student.registration_number},
+            )
+        elif answer == "decline":
+            decisions.offer_decline(offer=offer, actor=request.user)
+            messages.info(request, _("You have declined the offer. Thank you for telling us."))
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enrollment:application", number=number)
+
+
+@login_required
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everything the system holds about the person: JSON and their files, as a ZIP."""
+    archive = exports.personal_data_zip(user=request.user)
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response

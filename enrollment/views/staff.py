@@ -1,0 +1,353 @@
+"""Coordinators' and reviewers' pages: the list, the dashboard, one application, intakes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from enrollment import exports, selectors
+from enrollment.forms import (
+    BulkActionForm,
+    CohortForm,
+    DecisionForm,
+    DocumentReviewForm,
+    EligibilityForm,
+    IntakeForm,
+    InterviewForm,
+    InterviewMarkForm,
+    RequirementForm,
+    ReviewerAssignForm,
+    ReviewForm,
+)
+from enrollment.models import (
+    Application,
+    ApplicationDocument,
+    Cohort,
+    DocumentRequirement,
+    Intake,
+    Review,
+)
+from enrollment.services import decisions, intakes, review
+from enrollment.views.applicant import attach, private_file
+from partners.models import Organisation
+
+PAGE_SIZE = 50
+
+
+@role_required(Role.COORDINATOR)
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    filterset, queryset = selectors.application_list(filters=request.GET)
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        stream = StreamingHttpResponse(
+            exports.csv_stream(queryset), content_type="text/csv; charset=utf-8"
+        )
+        stream["Content-Disposition"] = 'attachment; filename="applications.csv"'
+        return stream
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.xlsx_file(queryset),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
+        return response
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "enrollment/staff/application_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "bulk_form": BulkActionForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST)
+    back = request.POST.get("back", "")
+    target = (
+        f"{request.path.rsplit('bulk/', 1)[0]}?{back}"
+        if back
+        else request.path.rsplit("bulk/", 1)[0]
+    )
+    if not form.is_valid():
+        messages.error(request, _("Select at least one application and an action."))
+        return redirect(target)
+    action, selected = form.cleaned_data["action"], list(form.cleaned_data["selected"])
+    try:
+        if action in decisions.Decision.CHOICES:
+            decisions.decide(applications=selected, actor=request.user, decision=action)
+        else:
+            with transaction.atomic():
+                for application in selected:
+                    if action == "eligible":
+                        review.eligibility_set(
+                            application=application, actor=request.user, eligible=True
+                        )
+                    else:
+                        review.shortlist(application=application, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)s application(s) updated.") % {"count": len(selected)})
+    return redirect(target)
+
+
+@role_required(Role.COORDINATOR)
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    intake = None
+    if request.GET.get("intake", "").isdigit():
+        intake = Intake.objects.filter(pk=int(request.GET["intake"])).first()
+    data = selectors.funnel(intake=intake)
+    sectors = dict(Organisation.Sector.choices)
+    return render(
+        request,
+        "enrollment/staff/dashboard.html",
+        {
+            "intake": intake,
+            "intakes": Intake.objects.order_by("-opens_at"),
+            "funnel": data,
+            "rows": list(zip(data["steps"], data["overall"], strict=True)),
+            "sector_rows": [
+                (
+                    sectors.get(sector, _("Not given")),
+                    list(zip(data["steps"], counts, strict=True)),
+                    max(counts, default=0),
+                )
+                for sector, counts in data["by_sector"].items()
+            ],
+        },
+    )
+
+
+def _staff_application(request: AuthenticatedHttpRequest, number: str) -> Application:
+    return selectors.application_get_for_staff(user=request.user, number=number)
+
+
+def _detail_context(
+    request: AuthenticatedHttpRequest, application: Application, **forms: Any
+) -> dict[str, Any]:
+    reviewers = selectors.reviewers_available()
+    interview = (
+        getattr(application, "interview", None) if hasattr(application, "interview") else None
+    )
+    own_review = next(
+        (r for r in application.reviews.all() if r.reviewer_id == request.user.pk), None
+    )
+    return {
+        "application": application,
+        "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        "interview": interview,
+        "offer": getattr(application, "offer", None) if hasattr(application, "offer") else None,
+        "own_review": own_review,
+        "review_form": forms.get("review_form")
+        or (ReviewForm(instance=own_review) if own_review else None),
+        "eligibility_form": forms.get("eligibility_form") or EligibilityForm(),
+        "assign_form": forms.get("assign_form") or ReviewerAssignForm(reviewers=reviewers),
+        "interview_form": forms.get("interview_form") or InterviewForm(reviewers=reviewers),
+        "mark_form": forms.get("mark_form") or InterviewMarkForm(),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+        "document_form": DocumentReviewForm(),
+        "document_errors": forms.get("document_errors"),
+    }
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def application_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    application = _staff_application(request, number)
+    return render(
+        request, "enrollment/staff/application_detail.html", _detail_context(request, application)
+    )
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -> FileResponse:
+    application = _staff_application(request, number)
+    return private_file(get_object_or_404(ApplicationDocument, pk=pk, application=application))
+
+
+@require_POST
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def application_action(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
+    """One endpoint per action of the detail page; each calls one service."""
+    application = _staff_application(request, number)
+    user = request.user
+    reviewers = selectors.reviewers_available()
+    form: Any
+    forms: dict[str, Any] = {}
+    try:
+        if action == "document":
+            document = get_object_or_404(
+                ApplicationDocument, pk=request.POST.get("document"), application=application
+            )
+            form = DocumentReviewForm(request.POST)
+            if form.is_valid():
+                review.document_review(
+                    document=document,
+                    actor=user,
+                    accept=form.cleaned_data["accept"],
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                forms["document_errors"] = form.errors
+        elif action == "eligibility":
+            form = forms["eligibility_form"] = EligibilityForm(request.POST)
+            if form.is_valid():
+                review.eligibility_set(application=application, actor=user, **form.cleaned_data)
+        elif action == "assign":
+            form = forms["assign_form"] = ReviewerAssignForm(request.POST, reviewers=reviewers)
+            if form.is_valid():
+                review.reviewer_assign(
+                    application=application, actor=user, reviewer=form.cleaned_data["reviewer"]
+                )
+        elif action == "review":
+            own = get_object_or_404(Review, application=application, reviewer=user)
+            form = forms["review_form"] = ReviewForm(request.POST, instance=own)
+            if form.is_valid():
+                review.review_save(review=own, actor=user, **form.cleaned_data)
+        elif action == "shortlist":
+            form = None
+            review.shortlist(application=application, actor=user)
+        elif action == "interview":
+            form = forms["interview_form"] = InterviewForm(request.POST, reviewers=reviewers)
+            if form.is_valid():
+                review.interview_schedule(application=application, actor=user, **form.cleaned_data)
+        elif action == "mark":
+            form = forms["mark_form"] = InterviewMarkForm(request.POST)
+            if form.is_valid():
+                review.interview_mark(
+                    application=application, actor=user, mark=form.cleaned_data["mark"]
+                )
+        elif action == "decide":
+            form = forms["decision_form"] = DecisionForm(request.POST)
+            if form.is_valid():
+                decisions.decide(applications=[application], actor=user, **form.cleaned_data)
+        else:
+            return HttpResponse(status=404)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        if form is not None:
+            attach(form, exc)
+        else:
+            messages.error(request, " ".join(exc.messages))
+    invalid = (form is not None and form.errors) or forms.get("document_errors")
+    if invalid:
+        application = _staff_application(request, number)
+        return render(
+            request,
+            "enrollment/staff/application_detail.html",
+            _detail_context(request, application, **forms),
+            status=400,
+        )
+    messages.success(request, _("Saved."))
+    return redirect("enrollment:staff_application", number=number)
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "enrollment/staff/my_reviews.html",
+        {"reviews": selectors.reviews_assigned(user=request.user)},
+    )
+
+
+# --- Cohorts and intakes ------------------------------------------------------------
+@role_required(Role.COORDINATOR)
+def intake_admin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "enrollment/staff/intake_list.html",
+        {"cohorts": Cohort.objects.select_related("programme").prefetch_related("intakes")},
+    )
+
+
+def _form_page(
+    request: AuthenticatedHttpRequest, form: Any, title: str, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "enrollment/staff/form.html", {"form": form, "title": title}, status=status
+    )
+
+
+@role_required(Role.COORDINATOR)
+def cohort_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, pk=pk) if pk else None
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intakes.cohort_save(cohort=form.instance)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("The cohort was saved."))
+            return redirect("enrollment:intakes_admin")
+    return _form_page(request, form, _("Cohort"), 400 if form.errors else 200)
+
+
+@role_required(Role.COORDINATOR)
+def intake_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    intake = get_object_or_404(Intake, pk=pk) if pk else None
+    form = IntakeForm(request.POST or None, instance=intake)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = intakes.intake_save(intake=form.instance)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("The intake was saved."))
+            return redirect("enrollment:intake_requirements", pk=saved.pk)
+    return _form_page(request, form, _("Intake"), 400 if form.errors else 200)
+
+
+@role_required(Role.COORDINATOR)
+def intake_requirements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    intake = get_object_or_404(Intake, pk=pk)
+    form = RequirementForm(
+        request.POST or None,
+        instance=DocumentRequirement(intake=intake, position=intake.requirements.count() + 1),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            intakes.requirement_save(requirement=form.instance)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("The document was added to the list."))
+            return redirect("enrollment:intake_requirements", pk=pk)
+    return render(
+        request,
+        "enrollment/staff/intake_requirements.html",
+        {"intake": intake, "requirements": intake.requirements.all(), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def requirement_delete(
+    request: AuthenticatedHttpRequest, pk: int, requirement: int
+) -> HttpResponse:
+    item = get_object_or_404(DocumentRequirement, pk=requirement, intake_id=pk)
+    try:
+        intakes.requirement_delete(requirement=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enrollment:intake_requirements", pk=pk)
