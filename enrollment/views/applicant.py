@@ -292,7 +292,7 @@ def submit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     try:
         app_services.application_submit(application=application, actor=request.user)
     except ValidationError as exc:
-        if exc.code == "already_submitted":
+        if getattr(exc, "code", None) == "already_submitted":
             messages.info(request, exc.messages[0])
             return redirect("enrollment:application", number=number)
         for message in exc.messages:

@@ -5,18 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.models import User
 from curriculum.demo import seed_curriculum
+from curriculum.models import Programme
+from enrollment.demo import seed_admissions, seed_students
+from enrollment.models import Cohort, Student
+from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
 
 
 class Command(BaseCommand):
     help = "Create the demo data (accounts of every role, …); running it again changes nothing."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--students", type=int, help="create or top up a cohort to this many active students"
+        )
+        parser.add_argument("--cohort", help="slug of that cohort (with --students)")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["students"] is not None:
+            self._students(options["students"], options["cohort"])
+            return
         accounts = seed_accounts(known_password=settings.DEBUG)
         created = sum(1 for _, was_created in accounts if was_created)
         self.stdout.write(f"Demo accounts: {len(accounts)} ({created} created).")
@@ -28,6 +41,22 @@ class Command(BaseCommand):
             f"Curriculum: {programme.code}, {programme.semesters.count()} semesters, "
             f"{programme.modules.count()} modules."
         )
+        people = {u.email: u for u in User.objects.filter(email__endswith="@demo.tema-wtc.dz")}
+        intake = seed_admissions(
+            programme=programme,
+            coordinator=people.get("coordination@demo.tema-wtc.dz"),
+            reviewer=people.get("lecturer@demo.tema-wtc.dz"),
+            applicant=people.get("applicant@demo.tema-wtc.dz"),
+        )
+        self.stdout.write(
+            f"Admissions: intake {intake.slug} with {intake.applications.count()} applications."
+        )
+        student = people.get("student@demo.tema-wtc.dz")
+        running = Cohort.objects.get(slug="promotion-2025-2027")
+        if student is not None and not Student.objects.filter(user=student).exists():
+            student_create(user=student, cohort=running)
+        cohort, created = seed_students(count=12, cohort_slug=running.slug, programme=programme)
+        self.stdout.write(f"Cohort {cohort.slug}: {cohort.students.count()} students.")
         if settings.DEBUG:
             self.stdout.write("")
             self.stdout.write(f"  {'role':<12} {'e-mail':<34} password")
@@ -37,3 +66,18 @@ class Command(BaseCommand):
                 "  (staff accounts are asked to set up an authenticator app on their first "
                 "visit to the staff space)"
             )
+
+    def _students(self, count: int, slug: str | None) -> None:
+        if not slug:
+            raise CommandError("--students needs --cohort SLUG.")
+        if count < 1:
+            raise CommandError("--students must be at least 1.")
+        programme = Programme.objects.order_by("pk").first()
+        if programme is None:
+            self.handle(students=None, cohort=None)
+            programme = Programme.objects.order_by("pk").first()
+        assert programme is not None
+        cohort, created = seed_students(count=count, cohort_slug=slug, programme=programme)
+        self.stdout.write(
+            f"Cohort {cohort.slug}: {cohort.students.count()} students ({created} created)."
+        )
