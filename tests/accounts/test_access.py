@@ -142,6 +142,27 @@ ACCESS_TABLE = [
     *_row("partners:agreements", **coordinator_only()),
     *_row("partners:agreement_add", **coordinator_only()),
     *_row(agreement_pdf_url, **coordinator_only(404)),  # type: ignore[arg-type]
+    *_row("enrollment:intakes", **PUBLIC),
+    *_row(
+        "enrollment:my_data",
+        anonymous=LOGIN,
+        **{k: OK for k in PUBLIC if k != "anonymous"},
+    ),
+    *_row("enrollment:staff_applications", **coordinator_only()),
+    *_row("enrollment:staff_dashboard", **coordinator_only()),
+    *_row("enrollment:intakes_admin", **coordinator_only()),
+    *_row("enrollment:intake_add", **coordinator_only()),
+    *_row(
+        "enrollment:my_reviews",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=OK,
+        lecturer_no_mfa=MFA,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        admin=OK,
+    ),
     *_row(
         "admin:index",
         anonymous=ADMIN_LOGIN,

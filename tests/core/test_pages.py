@@ -36,14 +36,27 @@ def test_a_refused_page_is_a_translated_403(client, make_user):
     assert "Accès refusé" in response.content.decode()
 
 
+def _counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "partners", "curriculum", "enrollment"}
+    }
+
+
 def test_seed_demo_creates_every_role_once_and_a_second_run_changes_nothing(capsys, settings):
     settings.DEBUG = True
     call_command("seed_demo")
     first = capsys.readouterr().out
     snapshot = list(User.objects.order_by("pk").values())
+    counts = _counts()
     call_command("seed_demo")
     assert list(User.objects.order_by("pk").values()) == snapshot
-    assert len(snapshot) == len(DEMO_ACCOUNTS)
+    assert _counts() == counts
+    demo = [u for u in snapshot if u["email"].endswith("@demo.tema-wtc.dz")]
+    assert len(demo) == len(DEMO_ACCOUNTS)
     assert DEMO_PASSWORD in first
     roles = {a.role for a in DEMO_ACCOUNTS}
     assert roles == {"admin", "coordinator", "lecturer", "student", "applicant"}
@@ -72,3 +85,29 @@ def test_a_server_error_shows_a_translated_page_without_details(rf):
     assert 'dir="rtl"' in html
     assert "خطأ في الخادم" in html
     assert "Traceback" not in html
+
+
+def test_seed_demo_has_an_open_intake_with_applications_in_every_state(settings):
+    from enrollment.demo import DEMO_STATES
+    from enrollment.models import Application, Intake
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    intake = Intake.objects.get(slug="appel-2026-2028")
+    assert intake.is_open()
+    assert set(Application.objects.values_list("status", flat=True)) == set(DEMO_STATES)
+
+
+def test_seed_demo_students_creates_then_tops_up_a_cohort(capsys):
+    from enrollment.models import ApplicantProfile, Student
+
+    call_command("seed_demo", "--students", "30", "--cohort", "charge-2026")
+    call_command("seed_demo", "--students", "45", "--cohort", "charge-2026")
+    students = Student.objects.filter(cohort__slug="charge-2026")
+    assert students.count() == 45
+    assert len(set(students.values_list("registration_number", flat=True))) == 45
+    profile = ApplicantProfile.objects.get(user=students.order_by("pk")[0].user)
+    assert profile.surname_ar
+    assert profile.birth_place_ar
+    assert profile.nin
+    assert "45 students" in capsys.readouterr().out

@@ -49,7 +49,7 @@ def test_starting_twice_returns_the_same_draft(make_user):
 
 def test_a_closed_intake_cannot_be_applied_to(make_user):
     intake = IntakeFactory.create(closes_at=timezone.now() - dt.timedelta(minutes=1))
-    with pytest.raises(ValidationError, match="not open"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not open"):
         application_start(applicant=make_user(), intake=intake)
 
 
@@ -94,7 +94,7 @@ def test_submitting_after_the_deadline_is_refused(make_user):
     application = ready_application(user, intake)
     intake.closes_at = timezone.now() - dt.timedelta(seconds=1)
     intake.save()
-    with pytest.raises(ValidationError, match="closed"):
+    with translation.override("en"), pytest.raises(ValidationError, match="closed"):
         application_submit(application=application, actor=user)
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
