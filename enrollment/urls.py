@@ -56,6 +56,11 @@ urlpatterns = [
         staff.requirement_delete,
         name="requirement_delete",
     ),
+    path(
+        "staff/admissions/intakes/<int:pk>/shortlist/",
+        staff.intake_shortlist,
+        name="intake_shortlist",
+    ),
     path("staff/reviews/", staff.my_reviews, name="my_reviews"),
     path("staff/admissions/<str:number>/", staff.application_detail, name="staff_application"),
     path(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
 from accounts.models import User
-from enrollment.models import Application, ApplicationDocument, Interview, Review
+from enrollment.models import Application, ApplicationDocument, Intake, Interview, Review
 from enrollment.services.common import notify, record, set_status
 
 S = Application.Status
@@ -123,6 +123,7 @@ def review_save(
         raise PermissionDenied
     if locked.application.status not in REVIEWABLE:
         raise ValidationError(_("This application is no longer being reviewed."))
+    before = after_of(locked)
     locked.conflict_of_interest = conflict_of_interest
     locked.comment = comment
     if conflict_of_interest:
@@ -136,14 +137,32 @@ def review_save(
     locked.scored_at = timezone.now()
     locked.full_clean()
     locked.save()
+    if conflict_of_interest:
+        note = _("Conflict of interest declared")
+    else:
+        note = _("File scored: academic %(a)s, experience %(e)s, motivation %(m)s") % {
+            "a": academic,
+            "e": experience,
+            "m": motivation,
+        }
     record(
         locked.application,
         actor=actor,
         kind="review",
-        note=_("Conflict of interest declared") if conflict_of_interest else _("File scored"),
+        before=before,
+        after=after_of(locked),
+        note=note,
     )
     dossier_score_update(application=locked.application)
     return locked
+
+
+def after_of(review: Review) -> str:
+    if review.conflict_of_interest:
+        return "conflict"
+    if review.is_complete:
+        return f"{review.academic}/{review.experience}/{review.motivation}"
+    return ""
 
 
 def dossier_score_update(*, application: Application) -> Decimal | None:
@@ -185,6 +204,25 @@ def shortlist(*, application: Application, actor: User) -> Application:
         raise ValidationError(_("Only an eligible application can be shortlisted."))
     set_status(locked, S.SHORTLISTED, actor=actor)
     return locked
+
+
+def shortlist_best(*, intake: Intake, actor: User) -> list[Application]:
+    """Shortlist the best files of an intake: about shortlist factor × seats, best file score
+    first, among the eligible applications that have one."""
+    _coordinator(actor)
+    with transaction.atomic():
+        already = Application.objects.filter(
+            intake=intake, status__in=(S.SHORTLISTED, S.INTERVIEWED)
+        ).count()
+        wanted = max(intake.shortlist_size - already, 0)
+        best = list(
+            Application.objects.select_for_update()
+            .filter(intake=intake, status=S.ELIGIBLE, dossier_score__isnull=False)
+            .order_by("-dossier_score", "submitted_at")[:wanted]
+        )
+        for application in best:
+            set_status(application, S.SHORTLISTED, actor=actor, note=_("among the best files"))
+    return best
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,7 @@ from enrollment.services import decisions, intakes, review
 from enrollment.views.applicant import attach, private_file
 from partners.models import Organisation
 
-PAGE_SIZE = 50
+PAGE_SIZES = (20, 50, 100)
 
 
 @role_required(Role.COORDINATOR)
@@ -61,7 +62,9 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         )
         response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
         return response
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    per_page = request.GET.get("per_page", "")
+    size = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 50
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -72,6 +75,8 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "page": page,
             "query": query.urlencode(),
             "bulk_form": BulkActionForm(),
+            "page_sizes": PAGE_SIZES,
+            "per_page": size,
         },
     )
 
@@ -351,3 +356,16 @@ def requirement_delete(
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("enrollment:intake_requirements", pk=pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def intake_shortlist(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    intake = get_object_or_404(Intake, pk=pk)
+    chosen = review.shortlist_best(intake=intake, actor=request.user)
+    messages.success(
+        request,
+        _("%(count)s application(s) shortlisted (target: %(target)s).")
+        % {"count": len(chosen), "target": intake.shortlist_size},
+    )
+    return redirect(f"{reverse('enrollment:staff_applications')}?intake={pk}&status=shortlisted")

@@ -311,3 +311,19 @@ def test_many_simultaneous_acceptances_never_give_more_students_than_seats(make_
     assert Student.objects.filter(cohort=intake.cohort).count() == 5
     numbers = sorted(Student.objects.values_list("registration_number", flat=True))
     assert numbers == [f"MCRT-{intake.cohort.year}-{i:04d}" for i in range(1, 6)]
+
+
+def test_the_best_files_are_shortlisted_up_to_factor_times_seats(make_user):
+    from enrollment.services.review import shortlist_best
+
+    coordinator = make_user("coordinator")
+    intake = IntakeFactory.create(
+        cohort=CohortFactory.create(seats=2), shortlist_factor=Decimal("1.5")
+    )
+    applications = submitted(make_user, intake, n=5)
+    for score, application in zip(["12", "17", "9", "15", "14"], applications, strict=True):
+        eligibility_set(application=application, actor=coordinator, eligible=True)
+        Application.objects.filter(pk=application.pk).update(dossier_score=Decimal(score))
+    chosen = shortlist_best(intake=intake, actor=coordinator)
+    assert [a.dossier_score for a in chosen] == [Decimal(17), Decimal(15), Decimal(14)]
+    assert shortlist_best(intake=intake, actor=coordinator) == []

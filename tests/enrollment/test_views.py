@@ -356,3 +356,22 @@ def test_bulk_admission_beyond_the_seats_says_how_many_are_left(make_user):
     )
     assert "1 place" in response.content.decode()
     assert not Offer.objects.exists()
+
+
+def test_the_list_query_count_does_not_grow_with_the_page_size(
+    make_user, intake, django_assert_num_queries
+):
+    client = logged(make_user("coordinator"))
+    for _ in range(25):
+        submitted(make_user, intake)
+    url = reverse("enrollment:staff_applications")
+    counts = []
+    for size in (20, 100):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url, {"per_page": size, "sort": "-final_score"}).content.decode()
+        counts.append(len(ctx.captured_queries))
+        assert html.count('name="selected"') == min(size, 25)
+    assert counts[0] == counts[1]
