@@ -56,6 +56,7 @@ start_postgres() {
     "-k $WORK/pgsock -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null
   PG_STARTED=1
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres tema
   export DATABASE_URL="postgres://postgres@127.0.0.1:${port}/tema"
 }
 
