@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, role_required
+from accounts.form_errors import attach
 from curriculum import exports, selectors, services
 from curriculum.forms import (
     ModuleForm,
@@ -116,11 +117,7 @@ def _save_with_service(form: BaseForm, save: Any) -> bool:
     try:
         save()
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        attach(form, exc)
         return False
     return True
 

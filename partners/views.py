@@ -5,24 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Role, role_required
+from accounts.form_errors import attach
 from partners import selectors, services
 from partners.forms import AgreementForm, ContactForm, OrganisationForm
 from partners.models import Agreement, Contact, Organisation
-
-
-def _attach(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @role_required(Role.COORDINATOR)
@@ -58,7 +50,7 @@ def organisation_edit(request: HttpRequest, slug: str | None = None) -> HttpResp
         try:
             services.organisation_save(organisation=instance, logo=logo)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": instance.display_name})
             return redirect("partners:organisation", slug=instance.slug)
@@ -87,7 +79,7 @@ def contact_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         try:
             services.contact_save(contact=instance)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach(form, exc)
         else:
             messages.success(request, _("The contact was saved."))
             return redirect("partners:organisation", slug=slug)
@@ -140,7 +132,7 @@ def agreement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 remove_pdf=request.POST.get("signed_pdf-clear") == "on",
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach(form, exc)
         else:
             messages.success(request, _("The agreement was saved."))
             return redirect("partners:agreements")

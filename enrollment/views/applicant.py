@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest
+from accounts.form_errors import attach
 from enrollment import exports, selectors
 from enrollment.forms import (
     DocumentUploadForm,
@@ -28,15 +29,6 @@ from enrollment.services import applications as app_services
 from enrollment.services import decisions, profiles
 
 STEPS = ("profile", "education", "motivation", "documents", "submit")
-
-
-def attach(form: BaseForm, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: by field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Public -------------------------------------------------------------------------------------

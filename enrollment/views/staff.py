@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.form_errors import attach
 from enrollment import exports, selectors
 from enrollment.forms import (
     BulkActionForm,
@@ -39,7 +40,7 @@ from enrollment.models import (
     Review,
 )
 from enrollment.services import decisions, intakes, review
-from enrollment.views.applicant import attach, private_file
+from enrollment.views.applicant import private_file
 from partners.models import Organisation
 
 PAGE_SIZES = (20, 50, 100)
