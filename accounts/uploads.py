@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.signals import setting_changed
+from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
@@ -156,3 +158,18 @@ def get_private_storage() -> Storage:
 def random_name(folder: str, extension: str) -> str:
     """Storage name: a random one, so no uploaded name ever reaches the file system."""
     return f"{folder}/{uuid.uuid4().hex}.{extension}"
+
+
+def private_file_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """Serve a private file to someone a view has already authorised: as a download,
+    never cached by a shared cache, never sniffed into another type; 404 if it is gone."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

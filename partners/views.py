@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import Role, role_required
 from accounts.form_errors import attach
+from accounts.uploads import private_file_response
 from partners import selectors, services
 from partners.forms import AgreementForm, ContactForm, OrganisationForm
 from partners.models import Agreement, Contact, Organisation
@@ -154,15 +155,8 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     agreement = selectors.agreement_get(pk=pk)
     if not agreement.signed_pdf:
         raise Http404
-    try:
-        handle = agreement.signed_pdf.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type="application/pdf",
-        as_attachment=True,
+    return private_file_response(
+        agreement.signed_pdf,
         filename=agreement.signed_pdf_name or f"agreement-{agreement.pk}.pdf",
+        content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

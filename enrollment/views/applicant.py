@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest
 from accounts.form_errors import attach
+from accounts.uploads import private_file_response
 from enrollment import exports, selectors
 from enrollment.forms import (
     DocumentUploadForm,
@@ -357,19 +358,9 @@ def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -
 
 
 def private_file(document: ApplicationDocument) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.original_name,
+    return private_file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST
