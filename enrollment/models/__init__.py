@@ -10,6 +10,16 @@ from enrollment.models.admissions import (
 )
 from enrollment.models.cohorts import Cohort, Counter, Student
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
+from enrollment.models.studies import (
+    Jury,
+    JuryEvent,
+    JuryResult,
+    Mark,
+    MarkChange,
+    MarkSheet,
+    Offering,
+    Session,
+)
 
 __all__ = [
     "ApplicantProfile",
@@ -23,7 +33,15 @@ __all__ = [
     "Experience",
     "Intake",
     "Interview",
+    "Jury",
+    "JuryEvent",
+    "JuryResult",
+    "Mark",
+    "MarkChange",
+    "MarkSheet",
     "Offer",
+    "Offering",
     "Review",
+    "Session",
     "Student",
 ]

@@ -1,0 +1,503 @@
+"""Marks and juries. Every piece of academic arithmetic is ``curriculum.lmd``'s."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.access import Role, has_role
+from accounts.models import User
+from accounts.services import email_queue
+from curriculum import lmd
+from curriculum.models import Module, ModuleLecturer, ModulePartner, Programme
+from enrollment.models import (
+    Cohort,
+    Jury,
+    JuryEvent,
+    JuryResult,
+    Mark,
+    MarkChange,
+    MarkSheet,
+    Offering,
+    Session,
+    Student,
+)
+
+ACTIVE = (Student.Status.ACTIVE,)
+
+
+# --- Offerings --------------------------------------------------------------------------------
+@transaction.atomic
+def offerings_open(
+    *, cohort: Cohort, semester: int, academic_year: str, actor: User
+) -> list[Offering]:
+    """Deliver every module of a semester to a cohort, with the module's lecturers and
+    partners, and open the first-session mark sheets. Running it again adds nothing."""
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    modules = list(
+        Module.objects.filter(programme=cohort.programme_id, unit__semester__number=semester)
+    )
+    if not modules:
+        raise ValidationError(_("The programme has no module in semester %(n)s.") % {"n": semester})
+    offerings = []
+    for module in modules:
+        offering, created = Offering.objects.get_or_create(
+            cohort=cohort,
+            module=module,
+            defaults={"academic_year": academic_year, "semester": semester},
+        )
+        if created:
+            offering.lecturers.set(
+                ModuleLecturer.objects.filter(module=module).values_list("lecturer", flat=True)
+            )
+            offering.partners.set(
+                ModulePartner.objects.filter(module=module).values_list("organisation", flat=True)
+            )
+        MarkSheet.objects.get_or_create(offering=offering, session=Session.NORMAL)
+        offerings.append(offering)
+    return offerings
+
+
+def may_edit_sheet(user: User, sheet: MarkSheet) -> bool:
+    if has_role(user, Role.COORDINATOR):
+        return True
+    return sheet.offering.lecturers.filter(pk=user.pk).exists()
+
+
+# --- Mark sheets ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarkRow:
+    student_id: int
+    cc: Decimal | None
+    exam: Decimal | None
+    absence: str = ""
+    excluded: bool = False
+
+
+def sheet_students(sheet: MarkSheet) -> list[Student]:
+    """Who is on a sheet: the cohort's active students; at the resit, only those whom the
+    closed first-session jury sent to the resit for this module."""
+    offering = sheet.offering
+    students = (
+        Student.objects.filter(cohort_id=offering.cohort_id, status__in=ACTIVE)
+        .select_related("user")
+        .order_by("user__last_name", "registration_number")
+    )
+    if sheet.session == Session.NORMAL:
+        return list(students)
+    code = offering.module.code
+    first = JuryResult.objects.filter(
+        jury__cohort_id=offering.cohort_id,
+        jury__semester=offering.semester,
+        jury__session=Session.NORMAL,
+    ).values_list("student_id", "detail")
+    wanted = {student_id for student_id, detail in first if code in detail.get("resit_modules", [])}
+    return [s for s in students if s.pk in wanted]
+
+
+def _module_mark(row: MarkRow, module: Module, rules: lmd.RuleSet, resit: bool) -> Decimal | None:
+    """The module mark of a row (R-MAT-1/2): none for a justified absence or an empty row,
+    the exam counting 0 for an unjustified absence; at the resit, the resit-session mark
+    (the better of the two sessions is kept by ``lmd.evaluate_resit``)."""
+    if row.absence == Mark.Absence.JUSTIFIED or (
+        row.cc is None and row.exam is None and not row.absence
+    ):
+        return None
+    exam = None if row.absence == Mark.Absence.UNJUSTIFIED else row.exam
+    if resit:
+        return lmd.resit_session_mark(cc=row.cc, resit=exam, w_cc=module.w_cc, rules=rules)
+    return lmd.module_mark(cc=row.cc, exam=exam, w_cc=module.w_cc, rules=rules)
+
+
+def grid_save(*, sheet: MarkSheet, actor: User, rows: list[MarkRow], reason: str = "") -> int:
+    """Save a whole grid in one transaction, every row checked first; a number of queries
+    that does not grow with the students. Returns the number of marks changed."""
+    with transaction.atomic():
+        locked = (
+            MarkSheet.objects.select_for_update()
+            .select_related("offering__module", "offering__cohort__programme")
+            .get(pk=sheet.pk)
+        )
+        if not may_edit_sheet(actor, locked):
+            raise PermissionDenied
+        coordinator = has_role(actor, Role.COORDINATOR)
+        if locked.status == MarkSheet.Status.LOCKED:
+            raise ValidationError(
+                _(
+                    "The jury has closed over these marks; it must be reopened, with a reason, "
+                    "to change them."
+                )
+            )
+        if locked.status == MarkSheet.Status.SUBMITTED and not coordinator:
+            raise ValidationError(
+                _("You have submitted this grid; ask the coordination to change a mark.")
+            )
+        if locked.status == MarkSheet.Status.SUBMITTED and not reason.strip():
+            raise ValidationError({"reason": _("Say why a submitted mark is changed.")})
+        allowed = {s.pk: s for s in sheet_students(locked)}
+        seen: set[int] = set()
+        errors = []
+        for row in rows:
+            if row.student_id not in allowed:
+                errors.append(
+                    _("Row %(id)s: this student is not on this grid.") % {"id": row.student_id}
+                )
+            elif row.student_id in seen:
+                errors.append(_("Row %(id)s: the student appears twice.") % {"id": row.student_id})
+            seen.add(row.student_id)
+        if errors:
+            raise ValidationError(errors)
+        module = locked.offering.module
+        rules = locked.offering.cohort.programme.rules()
+        resit = locked.session == Session.RESIT
+        existing = {m.student_id: m for m in Mark.objects.filter(sheet=locked)}
+        to_create, to_update, changes = [], [], []
+        for row in rows:
+            mark_value = _module_mark(row, module, rules, resit)
+            current = existing.get(row.student_id)
+            after = _as_dict(row, mark_value)
+            if current is None:
+                to_create.append(
+                    Mark(
+                        sheet=locked,
+                        student_id=row.student_id,
+                        cc=row.cc,
+                        exam=row.exam,
+                        absence=row.absence,
+                        excluded=row.excluded,
+                        mark=mark_value,
+                        updated_by=actor,
+                    )
+                )
+                continue
+            before = _as_dict(
+                MarkRow(
+                    row.student_id, current.cc, current.exam, current.absence, current.excluded
+                ),
+                current.mark,
+            )
+            if before == after:
+                continue
+            current.cc, current.exam, current.absence, current.excluded, current.mark = (
+                row.cc,
+                row.exam,
+                row.absence,
+                row.excluded,
+                mark_value,
+            )
+            current.updated_by = actor
+            current.updated_at = timezone.now()
+            to_update.append(current)
+            changes.append((current, before, after))
+        created = Mark.objects.bulk_create(to_create)
+        Mark.objects.bulk_update(
+            to_update, ["cc", "exam", "absence", "excluded", "mark", "updated_by", "updated_at"]
+        )
+        history = [
+            MarkChange(
+                mark=m,
+                changed_by=actor,
+                before={},
+                after=_as_dict(MarkRow(m.student_id, m.cc, m.exam, m.absence, m.excluded), m.mark),
+                reason=reason[:300],
+            )
+            for m in created
+        ]
+        history += [
+            MarkChange(mark=m, changed_by=actor, before=b, after=a, reason=reason[:300])
+            for m, b, a in changes
+        ]
+        MarkChange.objects.bulk_create(history)
+        return len(history)
+
+
+def _as_dict(row: MarkRow, mark: Decimal | None) -> dict[str, Any]:
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else f"{value:.2f}"
+
+    return {
+        "cc": text(row.cc),
+        "exam": text(row.exam),
+        "absence": row.absence,
+        "excluded": row.excluded,
+        "mark": text(mark),
+    }
+
+
+@transaction.atomic
+def grid_submit(*, sheet: MarkSheet, actor: User) -> MarkSheet:
+    locked = MarkSheet.objects.select_for_update().select_related("offering").get(pk=sheet.pk)
+    if not may_edit_sheet(actor, locked):
+        raise PermissionDenied
+    if locked.status != MarkSheet.Status.OPEN:
+        raise ValidationError(_("This grid has already been submitted."))
+    missing = (
+        len(sheet_students(locked))
+        - Mark.objects.filter(sheet=locked).exclude(mark__isnull=True, absence="").count()
+    )
+    if missing > 0:
+        raise ValidationError(
+            _("%(n)s student(s) have no mark and no absence yet.") % {"n": missing}
+        )
+    locked.status = MarkSheet.Status.SUBMITTED
+    locked.submitted_by = actor
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_by", "submitted_at"])
+    return locked
+
+
+# --- Juries -----------------------------------------------------------------------------------
+@dataclass
+class JuryRow:
+    student: Student
+    result: lmd.SemesterResult | None
+    anomalies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JuryTable:
+    semester: lmd.Semester
+    units: list[str]
+    rows: list[JuryRow]
+    anomalies: list[str]
+
+
+def semester_structure(programme: Programme, number: int) -> lmd.Semester:
+    modules = (
+        Module.objects.filter(programme=programme, unit__semester__number=number)
+        .select_related("unit")
+        .order_by("unit__position", "unit__code", "position")
+    )
+    units: dict[str, list[lmd.Module]] = defaultdict(list)
+    for module in modules:
+        units[module.unit.code].append(
+            lmd.Module(code=module.code, coefficient=module.coefficient, credits=module.credits)
+        )
+    return lmd.Semester(
+        number=number,
+        units=[lmd.Unit(code=code, modules=items) for code, items in units.items()],
+        final=number == programme.semester_count,
+    )
+
+
+def jury_compute(*, cohort: Cohort, semester: int, session: str = Session.NORMAL) -> JuryTable:
+    """The jury's table for every active student, computed by ``lmd`` from the marks; the
+    anomalies (missing marks, grids not submitted) say why a row has no result."""
+    programme = cohort.programme
+    rules = programme.rules()
+    structure = semester_structure(programme, semester)
+    codes = [m.code for m in structure.modules]
+    sheets = list(
+        MarkSheet.objects.filter(
+            offering__cohort=cohort, offering__semester=semester, session=Session.NORMAL
+        ).select_related("offering__module")
+    )
+    anomalies = [
+        _("Grid of %(code)s not submitted.") % {"code": s.offering.module.code}
+        for s in sheets
+        if s.status == MarkSheet.Status.OPEN
+    ]
+    offered = {s.offering.module.code for s in sheets}
+    anomalies += [
+        _("No grid for %(code)s.") % {"code": code} for code in codes if code not in offered
+    ]
+    marks: dict[int, dict[str, Mark]] = defaultdict(dict)
+    for mark in (
+        Mark.objects.filter(sheet__in=sheets)
+        .select_related("sheet__offering__module")
+        .only("student_id", "mark", "absence", "excluded", "sheet__offering__module__code")
+    ):
+        marks[mark.student_id][mark.sheet.offering.module.code] = mark
+    resit_marks: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    first_results: dict[int, dict[str, Any]] = {}
+    if session == Session.RESIT:
+        for mark in Mark.objects.filter(
+            sheet__offering__cohort=cohort,
+            sheet__offering__semester=semester,
+            sheet__session=Session.RESIT,
+        ).select_related("sheet__offering__module"):
+            resit_marks[mark.student_id][mark.sheet.offering.module.code] = mark.mark
+        first_results = dict(
+            JuryResult.objects.filter(
+                jury__cohort=cohort, jury__semester=semester, jury__session=Session.NORMAL
+            ).values_list("student_id", "detail")
+        )
+    rows = []
+    for student in (
+        Student.objects.filter(cohort=cohort, status__in=ACTIVE)
+        .select_related("user")
+        .order_by("registration_number")
+    ):
+        own = marks.get(student.pk, {})
+        missing = [
+            code
+            for code in codes
+            if code not in own or (own[code].mark is None and own[code].absence == "")
+        ]
+        if missing:
+            rows.append(
+                JuryRow(
+                    student, None, [_("Missing marks: %(codes)s.") % {"codes": ", ".join(missing)}]
+                )
+            )
+            continue
+        values = {code: own[code].mark for code in codes}
+        excluded = {code for code in codes if own[code].excluded}
+        justified = {code for code in codes if own[code].absence == Mark.Absence.JUSTIFIED}
+        for code in justified:
+            values.pop(code, None)
+        result = lmd.evaluate_semester(
+            structure, values, excluded=excluded, absent_justified=justified, rules=rules
+        )
+        if session == Session.RESIT:
+            detail = first_results.get(student.pk)
+            if detail is None or result.acquired:
+                continue  # only the students sent to the resit sit before the resit jury
+            result = lmd.evaluate_resit(
+                structure,
+                first=result,
+                resit_marks={
+                    c: v
+                    for c, v in resit_marks.get(student.pk, {}).items()
+                    if c in result.resit_modules
+                },
+                rules=rules,
+            )
+        rows.append(JuryRow(student, result))
+    return JuryTable(structure, [u.code for u in structure.units], rows, anomalies)
+
+
+def _detail(result: lmd.SemesterResult) -> dict[str, Any]:
+    return {
+        "units": {
+            code: {"average": str(u.average), "credits": u.credits, "acquired": u.acquired}
+            for code, u in result.units.items()
+        },
+        "modules": {
+            code: {
+                "mark": None if m.mark is None else str(m.mark),
+                "credits": m.credits,
+                "acquired": m.acquired,
+            }
+            for code, m in result.modules.items()
+        },
+        "resit_modules": sorted(result.resit_modules),
+        "acquired": result.acquired,
+    }
+
+
+def jury_get_or_create(*, cohort: Cohort, semester: int, session: str) -> Jury:
+    jury, _created = Jury.objects.get_or_create(cohort=cohort, semester=semester, session=session)
+    return jury
+
+
+def jury_close(*, jury: Jury, actor: User) -> Jury:
+    """Close a jury: its results are recorded as lmd computes them and its grids locked.
+    The row lock makes a second coordinator closing at the same moment get a message."""
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (
+            Jury.objects.select_for_update().select_related("cohort__programme").get(pk=jury.pk)
+        )
+        if locked.status != Jury.Status.OPEN:
+            raise ValidationError(_("This jury is already closed."), code="closed")
+        table = jury_compute(cohort=locked.cohort, semester=locked.semester, session=locked.session)
+        problems = table.anomalies + [
+            f"{row.student}: {' '.join(row.anomalies)}" for row in table.rows if row.anomalies
+        ]
+        if problems:
+            raise ValidationError(problems)
+        JuryResult.objects.filter(jury=locked).delete()
+        JuryResult.objects.bulk_create(
+            [
+                JuryResult(
+                    jury=locked,
+                    student=row.student,
+                    average=row.result.average,
+                    credits=row.result.credits,
+                    decision=row.result.decision,
+                    detail=_detail(row.result),
+                )
+                for row in table.rows
+                if row.result
+            ]
+        )
+        MarkSheet.objects.filter(
+            offering__cohort=locked.cohort,
+            offering__semester=locked.semester,
+            session=locked.session,
+        ).update(status=MarkSheet.Status.LOCKED)
+        locked.status = Jury.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closed_by = actor
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        JuryEvent.objects.create(jury=locked, actor=actor, action="closed")
+        if locked.session == Session.NORMAL:
+            _open_resit_sheets(locked)
+        return locked
+
+
+def _open_resit_sheets(jury: Jury) -> None:
+    codes = {
+        code
+        for detail in jury.results.values_list("detail", flat=True)
+        for code in detail.get("resit_modules", [])
+    }
+    for offering in Offering.objects.filter(
+        cohort=jury.cohort, semester=jury.semester, module__code__in=codes
+    ):
+        MarkSheet.objects.get_or_create(offering=offering, session=Session.RESIT)
+
+
+@transaction.atomic
+def jury_reopen(*, jury: Jury, actor: User, reason: str) -> Jury:
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the jury is reopened.")})
+    locked = Jury.objects.select_for_update().get(pk=jury.pk)
+    if locked.status == Jury.Status.OPEN:
+        raise ValidationError(_("This jury is open."))
+    locked.status = Jury.Status.OPEN
+    locked.save(update_fields=["status"])
+    MarkSheet.objects.filter(
+        offering__cohort=locked.cohort_id,
+        offering__semester=locked.semester,
+        session=locked.session,
+    ).update(status=MarkSheet.Status.SUBMITTED)
+    JuryEvent.objects.create(jury=locked, actor=actor, action="reopened", reason=reason.strip())
+    return locked
+
+
+@transaction.atomic
+def jury_publish(*, jury: Jury, actor: User) -> Jury:
+    """Show the results to the students and tell them by e-mail (Celery, after commit)."""
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    locked = Jury.objects.select_for_update().select_related("cohort").get(pk=jury.pk)
+    if locked.status != Jury.Status.CLOSED:
+        raise ValidationError(_("Only a closed jury can be published."))
+    locked.status = Jury.Status.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["status", "published_at"])
+    JuryEvent.objects.create(jury=locked, actor=actor, action="published")
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    for result in locked.results.select_related("student__user"):
+        user = result.student.user
+        with translation.override(user.preferred_language or "fr"):
+            context = {"jury": locked, "result": result, "user": user}
+            subject = _("Your results of semester %(n)s are published") % {"n": locked.semester}
+            body = render_to_string("enrollment/email/results_published.txt", context)
+        email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+    return locked
