@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from enrollment.models import Application, ApplicationDocument, Education, Intake
+from enrollment.models import Application, ApplicationDocument, Education, Intake, Student
 from partners.models import Organisation
 
 SORTS = (
@@ -92,3 +92,22 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset.filter(
             pk__in=ApplicationDocument.objects.filter(status=value).values("application_id")
         )
+
+
+class StudentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, e-mail or number"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Student.Status.choices)
+
+    class Meta:
+        model = Student
+        fields = ["q", "status"]
+
+    def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
+        for word in value.split()[:5]:
+            queryset = queryset.filter(
+                Q(user__last_name__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__email__icontains=word)
+                | Q(registration_number__icontains=word)
+            )
+        return queryset

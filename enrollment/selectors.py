@@ -9,13 +9,20 @@ from django.utils import timezone
 
 from accounts.access import Role, has_role
 from accounts.models import User
-from enrollment.filters import ApplicationFilter
+from enrollment.filters import ApplicationFilter, StudentFilter
 from enrollment.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    Cohort,
     Intake,
+    Jury,
+    JuryResult,
+    Mark,
+    MarkSheet,
+    Offering,
     Review,
+    Student,
 )
 
 S = Application.Status
@@ -189,3 +196,155 @@ def reviewers_available() -> QuerySet[User]:
     return User.objects.filter(
         Q(is_lecturer=True) | Q(is_coordinator=True), is_active=True
     ).order_by("last_name", "email")
+
+
+# --- Studies ----------------------------------------------------------------------------------
+def cohorts_with_counts() -> QuerySet[Cohort]:
+    return Cohort.objects.select_related("programme").annotate(
+        active=Count("students", filter=Q(students__status=Student.Status.ACTIVE))
+    )
+
+
+def student_list(
+    *, cohort: Cohort, filters: dict[str, Any] | None = None
+) -> tuple[StudentFilter, QuerySet[Student]]:
+    filterset = StudentFilter(
+        filters or {}, queryset=Student.objects.filter(cohort=cohort).select_related("user")
+    )
+    return filterset, filterset.qs.order_by("registration_number")
+
+
+def cohort_sheets(*, cohort: Cohort) -> QuerySet[MarkSheet]:
+    return (
+        MarkSheet.objects.filter(offering__cohort=cohort)
+        .select_related("offering__module")
+        .order_by(
+            "offering__semester",
+            "session",
+            "offering__module__unit__position",
+            "offering__module__position",
+        )
+    )
+
+
+def sheets_for(*, user: User) -> QuerySet[MarkSheet]:
+    queryset = MarkSheet.objects.select_related("offering__module", "offering__cohort").order_by(
+        "offering__cohort__start_date", "offering__semester", "offering__module__code", "session"
+    )
+    if has_role(user, Role.COORDINATOR):
+        return queryset
+    return queryset.filter(offering__lecturers=user)
+
+
+def sheet_rows(*, sheet: MarkSheet, students: list[Student]) -> list[tuple[Student, Mark | None]]:
+    marks = {m.student_id: m for m in Mark.objects.filter(sheet=sheet)}
+    return [(s, marks.get(s.pk)) for s in students]
+
+
+def jury_context(*, jury: Jury) -> dict[str, Any]:
+    """The jury's table: recorded results once closed, computed by lmd while open."""
+    from enrollment.services.studies import jury_compute, semester_structure
+
+    cohort = jury.cohort
+    structure = semester_structure(cohort.programme, jury.semester)
+    units = [u.code for u in structure.units]
+    if jury.status == Jury.Status.OPEN:
+        table = jury_compute(cohort=cohort, semester=jury.semester, session=jury.session)
+        rows = [
+            {
+                "student": row.student,
+                "units": [row.result.units[u].average if row.result else None for u in units],
+                "average": row.result.average if row.result else None,
+                "credits": row.result.credits if row.result else None,
+                "decision": row.result.decision if row.result else "",
+                "anomalies": row.anomalies,
+            }
+            for row in table.rows
+        ]
+        anomalies = table.anomalies
+    else:
+        rows = [
+            {
+                "student": r.student,
+                "units": [r.detail["units"].get(u, {}).get("average") for u in units],
+                "average": r.average,
+                "credits": r.credits,
+                "decision": r.decision,
+                "anomalies": [],
+            }
+            for r in jury.results.select_related("student__user").order_by(
+                "student__registration_number"
+            )
+        ]
+        anomalies = []
+    return {
+        "jury": jury,
+        "cohort": cohort,
+        "units": units,
+        "rows": rows,
+        "anomalies": anomalies,
+        "events": jury.events.select_related("actor"),
+    }
+
+
+def jury_export_rows(context: dict[str, Any]) -> list[list[object]]:
+    from django.utils.translation import gettext as _
+
+    rows: list[list[object]] = [
+        [
+            _("Registration number"),
+            _("Name"),
+            *context["units"],
+            _("Average"),
+            _("Credits"),
+            _("Decision"),
+        ]
+    ]
+    for row in context["rows"]:
+        rows.append(
+            [
+                row["student"].registration_number,
+                row["student"].user.get_full_name(),
+                *[str(v) if v is not None else "" for v in row["units"]],
+                "" if row["average"] is None else str(row["average"]),
+                row["credits"] or "",
+                row["decision"],
+            ]
+        )
+    return rows
+
+
+def student_programme(*, user: User) -> dict[str, Any] | None:
+    """A student's own view: cohort, modules with lecturers and partners, published results."""
+    student = (
+        Student.objects.filter(user=user)
+        .select_related("cohort__programme")
+        .order_by("-created_at")
+        .first()
+    )
+    if student is None:
+        return None
+    offerings = (
+        Offering.objects.filter(cohort=student.cohort)
+        .select_related("module__unit")
+        .prefetch_related("lecturers", "partners")
+        .order_by("semester", "module__unit__position", "module__position")
+    )
+    published = (
+        JuryResult.objects.filter(student=student, jury__status=Jury.Status.PUBLISHED)
+        .select_related("jury")
+        .order_by("jury__semester", "jury__session")
+    )
+    best: dict[int, JuryResult] = {}
+    for result in published:
+        best[result.jury.semester] = result  # the resit, when there is one, comes last
+    programme = student.cohort.programme
+    earned = sum(r.credits for r in best.values())
+    return {
+        "student": student,
+        "offerings": offerings,
+        "results": list(best.values()),
+        "earned": earned,
+        "total": programme.total_credits,
+        "percent": int(100 * earned / programme.total_credits) if programme.total_credits else 0,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from enrollment.views import applicant, staff
+from enrollment.views import applicant, staff, studies
 
 app_name = "enrollment"
 
@@ -62,6 +62,27 @@ urlpatterns = [
         name="intake_shortlist",
     ),
     path("staff/reviews/", staff.my_reviews, name="my_reviews"),
+    path("staff/cohorts/", studies.cohort_list, name="cohorts"),
+    path("staff/cohorts/<slug:slug>/", studies.cohort_detail, name="cohort"),
+    path("staff/cohorts/<slug:slug>/offerings/", studies.offerings_open, name="offerings_open"),
+    re_path(
+        r"^staff/cohorts/(?P<slug>[-\w]+)/juries/(?P<semester>\d+)/(?P<session>[NR])/$",
+        studies.jury_detail,
+        name="jury",
+    ),
+    re_path(
+        r"^staff/cohorts/(?P<slug>[-\w]+)/juries/(?P<semester>\d+)/(?P<session>[NR])/(?P<action>close|publish|reopen)/$",
+        studies.jury_action,
+        name="jury_action",
+    ),
+    path("staff/grades/", studies.my_sheets, name="my_sheets"),
+    path("staff/grades/<int:pk>/", studies.sheet_detail, name="sheet"),
+    re_path(
+        r"^staff/grades/(?P<pk>\d+)/export\.(?P<fmt>csv|xlsx)$",
+        studies.sheet_export,
+        name="sheet_export",
+    ),
+    path("me/programme/", studies.my_programme, name="my_programme"),
     path("staff/admissions/<str:number>/", staff.application_detail, name="staff_application"),
     path(
         "staff/admissions/<str:number>/documents/<int:pk>/",

@@ -12,3 +12,11 @@ def _private_files_in_tmp(settings, tmp_path):
         "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }  # fmt: skip
+
+
+@pytest.fixture
+def setting(make_user):
+    """A cohort of 3 students with the S1 modules delivered; the lecturer leads F1.1.1."""
+    from tests.enrollment.studies_helpers import make_setting
+
+    return make_setting(make_user)

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from enrollment.models import Jury, JuryResult, Mark, MarkChange, MarkSheet, Offering, Session
 from enrollment.services.studies import (
@@ -25,49 +24,9 @@ from enrollment.services.studies import (
     jury_reopen,
     offerings_open,
 )
-from partners.demo import seed_partners
+from tests.enrollment.studies_helpers import EXAMPLE_C, EXAMPLE_D, fill, sheet
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLE_C = {"F1.1.1": "11", "F1.1.2": "9", "F1.2.1": "8", "F1.2.2": "9.5", "M1.1.1": "13",
-             "M1.1.2": "12", "M1.1.3": "14", "D1.1.1": "15", "T1.1.1": "12"}  # fmt: skip
-EXAMPLE_D = {"F1.1.1": "8", "F1.1.2": "9", "F1.2.1": "8", "F1.2.2": "9.5", "M1.1.1": "11",
-             "M1.1.2": "10.5", "M1.1.3": "12", "D1.1.1": "14", "T1.1.1": "11"}  # fmt: skip
-
-
-@pytest.fixture
-def setting(make_user):
-    """A cohort of 3 students with the S1 modules delivered; the lecturer leads F1.1.1."""
-    lecturer = make_user("lecturer")
-    programme = seed_curriculum(organisations=seed_partners(), lecturers=[lecturer])
-    cohort, _ = seed_students(count=3, cohort_slug="promo-test", programme=programme)
-    coordinator = make_user("coordinator")
-    offerings_open(cohort=cohort, semester=1, academic_year="2025-2026", actor=coordinator)
-    students = list(cohort.students.order_by("registration_number"))
-    return {
-        "cohort": cohort,
-        "coordinator": coordinator,
-        "lecturer": lecturer,
-        "students": students,
-    }
-
-
-def sheet(code: str, session: str = Session.NORMAL) -> MarkSheet:
-    return MarkSheet.objects.select_related("offering__module").get(
-        offering__module__code=code, session=session
-    )
-
-
-def fill(setting, marks_by_student: list[dict[str, str]], submit: bool = True) -> None:
-    coordinator = setting["coordinator"]
-    for code in EXAMPLE_C:
-        rows = [
-            MarkRow(s.pk, Decimal(m[code]), Decimal(m[code]))
-            for s, m in zip(setting["students"], marks_by_student, strict=True)
-        ]
-        grid_save(sheet=sheet(code), actor=coordinator, rows=rows)
-        if submit:
-            grid_submit(sheet=sheet(code), actor=coordinator)
 
 
 def test_offerings_copy_the_modules_lecturers_and_open_first_session_sheets(setting):
@@ -87,11 +46,15 @@ def test_offerings_copy_the_modules_lecturers_and_open_first_session_sheets(sett
 def test_a_grid_computes_module_marks_with_lmd_and_keeps_history(setting):
     a, b, c = setting["students"]
     lecturer = setting["lecturer"]
-    grid_save(sheet=sheet("F1.1.1"), actor=lecturer, rows=[
-        MarkRow(a.pk, Decimal("12"), Decimal("9")),
-        MarkRow(b.pk, Decimal("15"), None, absence=Mark.Absence.UNJUSTIFIED),
-        MarkRow(c.pk, Decimal("14"), None, absence=Mark.Absence.JUSTIFIED),
-    ])  # fmt: skip
+    grid_save(
+        sheet=sheet("F1.1.1"),
+        actor=lecturer,
+        rows=[
+            MarkRow(a.pk, Decimal("12"), Decimal("9")),
+            MarkRow(b.pk, Decimal("15"), None, absence=Mark.Absence.UNJUSTIFIED),
+            MarkRow(c.pk, Decimal("14"), None, absence=Mark.Absence.JUSTIFIED),
+        ],
+    )
     marks = {m.student_id: m.mark for m in Mark.objects.all()}
     assert marks == {a.pk: Decimal("10.20"), b.pk: Decimal("6.00"), c.pk: None}  # examples A and L
     assert MarkChange.objects.count() == 3
@@ -121,10 +84,15 @@ def test_bad_rows_are_all_refused_and_nothing_is_saved(setting, make_user):
     )
     stranger = other.students.get()
     with pytest.raises(ValidationError) as exc:
-        grid_save(sheet=sheet("F1.1.1"), actor=setting["lecturer"], rows=[
-            MarkRow(a.pk, Decimal("12"), Decimal("9")), MarkRow(a.pk, Decimal("1"), Decimal("1")),
-            MarkRow(stranger.pk, Decimal("12"), Decimal("9")),
-        ])  # fmt: skip
+        grid_save(
+            sheet=sheet("F1.1.1"),
+            actor=setting["lecturer"],
+            rows=[
+                MarkRow(a.pk, Decimal("12"), Decimal("9")),
+                MarkRow(a.pk, Decimal("1"), Decimal("1")),
+                MarkRow(stranger.pk, Decimal("12"), Decimal("9")),
+            ],
+        )
     assert len(exc.value.messages) == 2
     assert not Mark.objects.exists()
 

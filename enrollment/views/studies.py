@@ -1,0 +1,222 @@
+"""Cohorts, mark grids, juries (staff) and "my programme" (students)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from enrollment import grids, selectors
+from enrollment.models import Cohort, Jury, MarkSheet, Session
+from enrollment.services import studies
+
+
+# --- Cohorts ----------------------------------------------------------------------------------
+@role_required(Role.COORDINATOR)
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request, "enrollment/studies/cohort_list.html", {"cohorts": selectors.cohorts_with_counts()}
+    )
+
+
+@role_required(Role.COORDINATOR)
+def cohort_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    filterset, students = selectors.student_list(cohort=cohort, filters=request.GET)
+    return render(
+        request,
+        "enrollment/studies/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "filter": filterset,
+            "students": students,
+            "sheets": selectors.cohort_sheets(cohort=cohort),
+            "juries": Jury.objects.filter(cohort=cohort),
+            "semesters": range(1, cohort.programme.semester_count + 1),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def offerings_open(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, slug=slug)
+    semester = request.POST.get("semester", "")
+    year = request.POST.get("academic_year", "").strip()
+    if not semester.isdigit() or not year:
+        messages.error(request, _("Choose a semester and an academic year."))
+        return redirect("enrollment:cohort", slug=slug)
+    try:
+        opened = studies.offerings_open(
+            cohort=cohort, semester=int(semester), academic_year=year[:9], actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s modules delivered.") % {"n": len(opened)})
+    return redirect("enrollment:cohort", slug=slug)
+
+
+# --- Grids ------------------------------------------------------------------------------------
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def my_sheets(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "enrollment/studies/my_sheets.html",
+        {"sheets": selectors.sheets_for(user=request.user)},
+    )
+
+
+def _sheet_for(request: AuthenticatedHttpRequest, pk: int) -> MarkSheet:
+    sheet = get_object_or_404(
+        MarkSheet.objects.select_related("offering__module", "offering__cohort__programme"), pk=pk
+    )
+    if not studies.may_edit_sheet(request.user, sheet):
+        raise Http404  # not theirs: no hint that it exists
+    return sheet
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    sheet = _sheet_for(request, pk)
+    students = studies.sheet_students(sheet)
+    cell_errors: dict[str, str] = {}
+    errors: list[str] = []
+    data: Any = None
+    if request.method == "POST":
+        data = request.POST
+        upload = request.FILES.get("file")
+        if upload is not None:
+            try:
+                records = grids.read_upload(upload.name or "", upload.read(2 * 1024 * 1024 + 1))
+            except ValueError as exc:
+                records, errors = [], [str(exc)]
+            parsed = grids.parse_table(records, students) if not errors else None
+        else:
+            parsed = grids.parse_form(request.POST, students)
+        if parsed is not None:
+            errors, cell_errors = parsed.errors, parsed.cell_errors
+        if not errors and parsed is not None:
+            try:
+                changed = studies.grid_save(
+                    sheet=sheet,
+                    actor=request.user,
+                    rows=parsed.rows,
+                    reason=request.POST.get("reason", ""),
+                )
+                if request.POST.get("submit") == "1":
+                    studies.grid_submit(sheet=sheet, actor=request.user)
+            except ValidationError as exc:
+                errors = list(exc.messages)
+            except ValueError as exc:
+                errors = [str(exc)]
+            else:
+                messages.success(request, _("%(n)s mark(s) saved.") % {"n": changed})
+                return redirect("enrollment:sheet", pk=pk)
+    return render(
+        request,
+        "enrollment/studies/sheet.html",
+        {
+            "sheet": sheet,
+            "rows": selectors.sheet_rows(sheet=sheet, students=students),
+            "data": data,
+            "errors": errors,
+            "cell_errors": cell_errors,
+            "editable": sheet.status == MarkSheet.Status.OPEN
+            or (
+                sheet.status == MarkSheet.Status.SUBMITTED
+                and has_role(request.user, Role.COORDINATOR)
+            ),
+            "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def sheet_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    sheet = _sheet_for(request, pk)
+    rows = grids.export_rows(sheet, studies.sheet_students(sheet))
+    name = f"{sheet.offering.module.code}-{sheet.session}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(grids.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            grids.to_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- Juries -----------------------------------------------------------------------------------
+def _jury(slug: str, semester: int, session: str) -> Jury:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    if session not in Session.values or not 1 <= semester <= cohort.programme.semester_count:
+        raise Http404
+    return studies.jury_get_or_create(cohort=cohort, semester=semester, session=session)
+
+
+@role_required(Role.COORDINATOR)
+def jury_detail(
+    request: AuthenticatedHttpRequest, slug: str, semester: str, session: str
+) -> HttpResponse:
+    jury = _jury(slug, int(semester), session)
+    fmt = request.GET.get("format")
+    context = selectors.jury_context(jury=jury)
+    if fmt in ("csv", "xlsx"):
+        rows = selectors.jury_export_rows(context)
+        body = grids.to_csv(rows) if fmt == "csv" else grids.to_xlsx(rows)
+        response = HttpResponse(
+            body,
+            content_type="text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="jury-{slug}-S{semester}-{session}.{fmt}"'
+        )
+        return response
+    return render(request, "enrollment/studies/jury.html", context)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def jury_action(
+    request: AuthenticatedHttpRequest, slug: str, semester: str, session: str, action: str
+) -> HttpResponse:
+    jury = _jury(slug, int(semester), session)
+    try:
+        if action == "close":
+            studies.jury_close(jury=jury, actor=request.user)
+        elif action == "publish":
+            studies.jury_publish(jury=jury, actor=request.user)
+        elif action == "reopen":
+            studies.jury_reopen(
+                jury=jury, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+            )
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages[:20]:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, _("Done."))
+    return redirect("enrollment:jury", slug=slug, semester=semester, session=session)
+
+
+# --- Students ---------------------------------------------------------------------------------
+@role_required(Role.STUDENT)
+def my_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
+    context = selectors.student_programme(user=request.user)
+    if context is None:
+        raise Http404
+    return render(request, "enrollment/studies/my_programme.html", context)
