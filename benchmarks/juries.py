@@ -77,10 +77,12 @@ def main() -> None:
         timings.append(time.perf_counter() - start)
     decided = sum(1 for row in table.rows if row.result)
     print(
-        f"engine: {connection.vendor}; {args.students} students × {len(sheets)} modules = {marks} marks"
+        f"engine: {connection.vendor}; {args.students} students × {len(sheets)} modules "
+        f"= {marks} marks"
     )
     print(
-        f"jury table computed by lmd: median {statistics.median(timings):.2f} s, worst {max(timings):.2f} s "
+        f"jury table computed by lmd: median {statistics.median(timings):.2f} s, "
+        f"worst {max(timings):.2f} s "
         f"over {args.repeat} runs ({decided} results)"
     )
     jury = jury_get_or_create(cohort=cohort, semester=1, session=Session.NORMAL)
@@ -92,7 +94,8 @@ def main() -> None:
     start = time.perf_counter()
     jury_close(jury=jury, actor=coordinator)
     print(
-        f"closing the jury (compute + {JuryResult.objects.filter(jury=jury).count()} results recorded + "
+        f"closing the jury (compute + {JuryResult.objects.filter(jury=jury).count()} "
+        "results recorded + "
         f"grids locked + resit sheets opened): {time.perf_counter() - start:.2f} s"
     )
 

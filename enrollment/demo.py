@@ -370,3 +370,35 @@ def seed_students(*, count: int, cohort_slug: str, programme: Programme) -> tupl
         ]
     )
     return cohort, missing
+
+
+def seed_marks(*, cohort: Cohort, coordinator: User) -> None:
+    """The running cohort's first year: S1 marked, its jury closed and published; S2
+    delivered with grids half filled. Runs once (nothing happens if S1 is delivered)."""
+    from enrollment.models import MarkSheet, Offering, Session
+    from enrollment.services import studies
+
+    if Offering.objects.filter(cohort=cohort).exists():
+        return
+    year = f"{cohort.start_date.year}-{cohort.start_date.year + 1}"
+    studies.offerings_open(cohort=cohort, semester=1, academic_year=year, actor=coordinator)
+    studies.offerings_open(cohort=cohort, semester=2, academic_year=year, actor=coordinator)
+    rng = random.Random(cohort.slug)  # noqa: S311
+    students = list(cohort.students.filter(status=Student.Status.ACTIVE))
+    for sheet in MarkSheet.objects.filter(
+        offering__cohort=cohort, session=Session.NORMAL
+    ).select_related("offering"):
+        if sheet.offering.semester == 2 and sheet.offering.module.code > "F2.2":
+            continue
+        rows = [
+            studies.MarkRow(
+                s.pk, Decimal(rng.randint(16, 38)) / 2, Decimal(rng.randint(12, 38)) / 2
+            )
+            for s in students
+        ]
+        studies.grid_save(sheet=sheet, actor=coordinator, rows=rows)
+        if sheet.offering.semester == 1:
+            studies.grid_submit(sheet=sheet, actor=coordinator)
+    jury = studies.jury_get_or_create(cohort=cohort, semester=1, session=Session.NORMAL)
+    studies.jury_close(jury=jury, actor=coordinator)
+    studies.jury_publish(jury=jury, actor=coordinator)

@@ -11,8 +11,8 @@ from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.models import User
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
-from enrollment.demo import seed_admissions, seed_students
-from enrollment.models import Cohort, Student
+from enrollment.demo import seed_admissions, seed_marks, seed_students
+from enrollment.models import Cohort, Mark, Student
 from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
 
@@ -56,7 +56,13 @@ class Command(BaseCommand):
         if student is not None and not Student.objects.filter(user=student).exists():
             student_create(user=student, cohort=running)
         cohort, created = seed_students(count=12, cohort_slug=running.slug, programme=programme)
-        self.stdout.write(f"Cohort {cohort.slug}: {cohort.students.count()} students.")
+        coordinator = people.get("coordination@demo.tema-wtc.dz")
+        if coordinator is not None:
+            seed_marks(cohort=cohort, coordinator=coordinator)
+        self.stdout.write(
+            f"Cohort {cohort.slug}: {cohort.students.count()} students, "
+            f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
+        )
         if settings.DEBUG:
             self.stdout.write("")
             self.stdout.write(f"  {'role':<12} {'e-mail':<34} password")
