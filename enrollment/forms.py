@@ -202,3 +202,17 @@ class RequirementForm(forms.ModelForm[DocumentRequirement]):
         model = DocumentRequirement
         fields = ["kind", "label_fr", "label_ar", "label_en", "required", "accepts", "max_size_mb"]
         widgets = {"label_ar": forms.TextInput(attrs=AR)}
+
+
+class StudentAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    surname_latin = forms.CharField(label=_("Surname (Latin script)"), max_length=100)
+    given_names_latin = forms.CharField(label=_("Given names (Latin script)"), max_length=100)
+    surname_ar = forms.CharField(
+        label=_("Surname (Arabic script)"), max_length=100, widget=forms.TextInput(attrs=AR)
+    )
+    given_names_ar = forms.CharField(
+        label=_("Given names (Arabic script)"), max_length=100, widget=forms.TextInput(attrs=AR)
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=(("M1", "M1"), ("M2", "M2")))
+    group = forms.CharField(label=_("Group"), max_length=30, required=False)

@@ -138,7 +138,9 @@ def parse_table(records: Iterable[Mapping[str, Any]], students: list[Student]) -
     return ParsedGrid(rows, errors, cells)
 
 
-def read_upload(name: str, content: bytes) -> list[dict[str, Any]]:
+def read_upload(
+    name: str, content: bytes, key: str = "registration_number"
+) -> list[dict[str, Any]]:
     """The records of an uploaded CSV or XLSX, keyed by the header row."""
     if name.lower().endswith(".xlsx"):
         try:
@@ -158,9 +160,9 @@ def read_upload(name: str, content: bytes) -> list[dict[str, Any]]:
     if not values:
         raise ValueError(_("The file is empty."))
     header = [str(h or "").strip().lower() for h in values[0]]
-    if "registration_number" not in header:
+    if key not in header:
         raise ValueError(
-            _("The first line must name the columns, with registration_number among them.")
+            _("The first line must name the columns, with %(column)s among them.") % {"column": key}
         )
     return [
         dict(zip(header, row, strict=False))

@@ -65,6 +65,15 @@ urlpatterns = [
     path("staff/cohorts/", studies.cohort_list, name="cohorts"),
     path("staff/cohorts/<slug:slug>/", studies.cohort_detail, name="cohort"),
     path("staff/cohorts/<slug:slug>/offerings/", studies.offerings_open, name="offerings_open"),
+    path("staff/cohorts/<slug:slug>/students/new/", studies.student_add, name="student_add"),
+    path(
+        "staff/cohorts/<slug:slug>/students/import/", studies.student_import, name="student_import"
+    ),
+    path(
+        "staff/cohorts/<slug:slug>/students/<int:pk>/status/",
+        studies.student_status,
+        name="student_status",
+    ),
     re_path(
         r"^staff/cohorts/(?P<slug>[-\w]+)/juries/(?P<semester>\d+)/(?P<session>[NR])/$",
         studies.jury_detail,

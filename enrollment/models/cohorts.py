@@ -70,9 +70,16 @@ class Student(models.Model):
         Cohort, on_delete=models.PROTECT, related_name="students", verbose_name=_("cohort")
     )
     registration_number = models.CharField(_("registration number"), max_length=30, unique=True)
+
+    class Level(models.TextChoices):
+        M1 = "M1", _("M1")
+        M2 = "M2", _("M2")
+
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    level = models.CharField(_("level"), max_length=2, choices=Level.choices, default=Level.M1)
+    group = models.CharField(_("group"), max_length=30, blank=True)
     application = models.OneToOneField(
         "enrollment.Application",
         on_delete=models.SET_NULL,

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.form_errors import attach
 from enrollment import grids, selectors
-from enrollment.models import Cohort, Jury, MarkSheet, Session
-from enrollment.services import studies
+from enrollment.forms import StudentAddForm
+from enrollment.models import Cohort, Jury, MarkSheet, Session, Student
+from enrollment.services import students, studies
 
 
 # --- Cohorts ----------------------------------------------------------------------------------
@@ -39,6 +41,7 @@ def cohort_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "sheets": selectors.cohort_sheets(cohort=cohort),
             "juries": Jury.objects.filter(cohort=cohort),
             "semesters": range(1, cohort.programme.semester_count + 1),
+            "statuses": Student.Status.choices,
         },
     )
 
@@ -220,3 +223,89 @@ def my_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
     if context is None:
         raise Http404
     return render(request, "enrollment/studies/my_programme.html", context)
+
+
+# --- Students of a cohort ------------------------------------------------------------------
+IMPORT_SESSION_KEY = "enrollment.student_import"
+
+
+@role_required(Role.COORDINATOR)
+def student_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, slug=slug)
+    form = StudentAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            student = students.student_add(
+                cohort=cohort, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(
+                request, _("%(number)s added.") % {"number": student.registration_number}
+            )
+            return redirect("enrollment:cohort", slug=slug)
+    return render(
+        request,
+        "enrollment/studies/student_add.html",
+        {"cohort": cohort, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.COORDINATOR)
+def student_import(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Upload → preview with every invalid row → confirm; nothing is created before."""
+    cohort = get_object_or_404(Cohort, slug=slug)
+    preview = None
+    error = ""
+    if request.method == "POST" and request.POST.get("confirm"):
+        rows = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not rows or rows.get("cohort") != cohort.pk:
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("enrollment:student_import", slug=slug)
+        try:
+            created = students.students_import(cohort=cohort, actor=request.user, rows=rows["rows"])
+        except ValidationError as exc:
+            for message in exc.messages[:30]:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(n)s student(s) imported.") % {"n": len(created)})
+            return redirect("enrollment:cohort", slug=slug)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a CSV or Excel file.")
+        else:
+            try:
+                records = grids.read_upload(
+                    upload.name or "", upload.read(2 * 1024 * 1024 + 1), key="email"
+                )
+            except ValueError as exc:
+                error = str(exc)
+            else:
+                preview = students.check_rows(cohort=cohort, records=records)
+                if preview.valid:
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "cohort": cohort.pk,
+                        "rows": preview.rows,
+                    }
+    return render(
+        request,
+        "enrollment/studies/student_import.html",
+        {"cohort": cohort, "preview": preview, "error": error, "columns": students.FIELDS},
+        status=400 if error or (preview and not preview.valid) else 200,
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def student_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    student = get_object_or_404(Student, pk=pk, cohort__slug=slug)
+    try:
+        students.student_set_status(
+            student=student, actor=request.user, status=request.POST.get("status", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("enrollment:cohort", slug=slug)

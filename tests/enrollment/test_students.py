@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from enrollment.models import Student
+from tests.factories.enrollment import CohortFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "email,surname_latin,given_names_latin,surname_ar,given_names_ar,level,group"
+
+
+@pytest.fixture
+def coordinator(make_user) -> Client:
+    client = Client()
+    client.force_login(make_user("coordinator"))
+    return client
+
+
+def upload(lines: list[str]) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        "students.csv", ("\n".join([HEADER, *lines]) + "\n").encode(), content_type="text/csv"
+    )
+
+
+def test_a_coordinator_adds_a_student_by_hand(coordinator):
+    cohort = CohortFactory.create()
+    response = coordinator.post(
+        reverse("enrollment:student_add", args=[cohort.slug]),
+        {
+            "email": "Participant@Example.dz",
+            "surname_latin": "Ait Ali",
+            "given_names_latin": "Kamel",
+            "surname_ar": "آيت علي",
+            "given_names_ar": "كمال",
+            "level": "M1",
+            "group": "FC-1",
+        },
+    )
+    assert response.status_code == 302
+    student = Student.objects.get(cohort=cohort)
+    assert student.user.email == "participant@example.dz"
+    assert student.user.is_student
+    assert student.group == "FC-1"
+    assert student.registration_number.startswith(f"MCRT-{cohort.year}-")
+    again = coordinator.post(
+        reverse("enrollment:student_add", args=[cohort.slug]),
+        {
+            "email": "participant@example.dz",
+            "surname_latin": "X",
+            "given_names_latin": "Y",
+            "surname_ar": "س",
+            "given_names_ar": "ع",
+            "level": "M1",
+        },
+    )
+    assert again.status_code == 400
+    assert Student.objects.filter(cohort=cohort).count() == 1
+
+
+def test_an_import_with_invalid_rows_lists_them_all_and_imports_nothing(coordinator):
+    cohort = CohortFactory.create()
+    response = coordinator.post(reverse("enrollment:student_import", args=[cohort.slug]), {"file": upload([
+        "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
+        "pas-une-adresse,Haddad,Sofiane,حداد,سفيان,M1,A",
+        "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
+        "c@example.dz,,Nadia,,نادية,M3,B",
+    ])})  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    for line in (3, 4, 5):
+        assert f"Ligne {line}" in html
+    assert "Ligne 2" not in html
+    assert not Student.objects.exists()
+
+
+def test_a_valid_import_is_previewed_then_created_on_confirmation(coordinator):
+    cohort = CohortFactory.create()
+    url = reverse("enrollment:student_import", args=[cohort.slug])
+    response = coordinator.post(url, {"file": upload([
+        "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
+        "b@example.dz,Haddad,Sofiane,حداد,سفيان,m2,B",
+    ])})  # fmt: skip
+    assert response.status_code == 200
+    assert not Student.objects.exists()
+    response = coordinator.post(url, {"confirm": "1"})
+    assert response.status_code == 302
+    assert sorted(Student.objects.values_list("level", flat=True)) == ["M1", "M2"]
+    # The preview is used once.
+    response = coordinator.post(url, {"confirm": "1"}, follow=True)
+    assert Student.objects.count() == 2
+
+
+def test_a_file_without_the_email_column_gets_a_message(coordinator):
+    cohort = CohortFactory.create()
+    bad = SimpleUploadedFile("s.csv", b"name,level\nX,M1\n", content_type="text/csv")
+    response = coordinator.post(
+        reverse("enrollment:student_import", args=[cohort.slug]), {"file": bad}
+    )
+    assert response.status_code == 400
+    assert "email" in response.content.decode()
+
+
+def test_a_coordinator_changes_a_students_status(coordinator, make_user):
+    from enrollment.services.decisions import student_create
+
+    cohort = CohortFactory.create()
+    student = student_create(user=make_user(), cohort=cohort)
+    coordinator.post(
+        reverse("enrollment:student_status", args=[cohort.slug, student.pk]),
+        {"status": "suspended"},
+    )
+    student.refresh_from_db()
+    assert student.status == "suspended"
+    coordinator.post(
+        reverse("enrollment:student_status", args=[cohort.slug, student.pk]), {"status": "emperor"}
+    )
+    student.refresh_from_db()
+    assert student.status == "suspended"
