@@ -63,12 +63,14 @@ def test_a_coordinator_adds_a_student_by_hand(coordinator):
 
 def test_an_import_with_invalid_rows_lists_them_all_and_imports_nothing(coordinator):
     cohort = CohortFactory.create()
-    response = coordinator.post(reverse("enrollment:student_import", args=[cohort.slug]), {"file": upload([
+    lines = [
         "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
         "pas-une-adresse,Haddad,Sofiane,حداد,سفيان,M1,A",
         "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
         "c@example.dz,,Nadia,,نادية,M3,B",
-    ])})  # fmt: skip
+    ]
+    url = reverse("enrollment:student_import", args=[cohort.slug])
+    response = coordinator.post(url, {"file": upload(lines)})
     assert response.status_code == 400
     html = response.content.decode()
     for line in (3, 4, 5):
@@ -80,10 +82,11 @@ def test_an_import_with_invalid_rows_lists_them_all_and_imports_nothing(coordina
 def test_a_valid_import_is_previewed_then_created_on_confirmation(coordinator):
     cohort = CohortFactory.create()
     url = reverse("enrollment:student_import", args=[cohort.slug])
-    response = coordinator.post(url, {"file": upload([
+    lines = [
         "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
         "b@example.dz,Haddad,Sofiane,حداد,سفيان,m2,B",
-    ])})  # fmt: skip
+    ]
+    response = coordinator.post(url, {"file": upload(lines)})
     assert response.status_code == 200
     assert not Student.objects.exists()
     response = coordinator.post(url, {"confirm": "1"})
