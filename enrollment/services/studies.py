@@ -501,3 +501,93 @@ def jury_publish(*, jury: Jury, actor: User) -> Jury:
             body = render_to_string("enrollment/email/results_published.txt", context)
         email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
     return locked
+
+
+# --- Years and the whole programme ------------------------------------------------------------
+def semester_outcomes(*, cohort: Cohort, semester: int) -> dict[int, lmd.SemesterResult]:
+    """Each student's standing result for a semester: the resit's where the student sat one,
+    the first session's otherwise; only semesters whose first-session jury is closed count."""
+    juries = {j.session: j for j in Jury.objects.filter(cohort=cohort, semester=semester)}
+    first = juries.get(Session.NORMAL)
+    if first is None or first.status == Jury.Status.OPEN:
+        return {}
+    outcomes = {
+        row.student.pk: row.result
+        for row in jury_compute(cohort=cohort, semester=semester).rows
+        if row.result
+    }
+    resit = juries.get(Session.RESIT)
+    if resit is not None and resit.status != Jury.Status.OPEN:
+        for row in jury_compute(cohort=cohort, semester=semester, session=Session.RESIT).rows:
+            if row.result:
+                outcomes[row.student.pk] = row.result
+    return outcomes
+
+
+@dataclass
+class YearRow:
+    student: Student
+    year: lmd.YearResult
+    progression: str | None
+
+
+def year_results(*, cohort: Cohort, year: int) -> list[YearRow]:
+    """Annual compensation (R-ANN-1) and, after M1, the progression to M2 (R-PROG-1)."""
+    rules = cohort.programme.rules()
+    odd, even = (
+        semester_outcomes(cohort=cohort, semester=2 * year - 1),
+        semester_outcomes(cohort=cohort, semester=2 * year),
+    )
+    students = (
+        Student.objects.filter(pk__in=set(odd) & set(even))
+        .select_related("user")
+        .order_by("registration_number")
+    )
+    rows = []
+    for student in students:
+        result = lmd.evaluate_year(first=odd[student.pk], second=even[student.pk], rules=rules)
+        progression = lmd.progression_m1_m2(result.credits, rules) if year == 1 else None
+        rows.append(YearRow(student, result, progression))
+    return rows
+
+
+@dataclass
+class FinalRow:
+    student: Student
+    result: lmd.FinalResult
+    rank: int = 0
+
+
+def final_results(*, cohort: Cohort) -> list[FinalRow]:
+    """Final average (MSE), ranking average (MC, arrêté 714), mention and the promotion's
+    ranking, for the students with every semester decided and 120 credits."""
+    programme = cohort.programme
+    rules = programme.rules()
+    per_semester = [
+        semester_outcomes(cohort=cohort, semester=n) for n in range(1, programme.semester_count + 1)
+    ]
+    common = (
+        set.intersection(*(set(outcomes) for outcomes in per_semester)) if per_semester else set()
+    )
+    rows = []
+    for student in Student.objects.filter(pk__in=common).select_related("user"):
+        results = [outcomes[student.pk] for outcomes in per_semester]
+        years = [
+            lmd.evaluate_year(first=results[i], second=results[i + 1], rules=rules)
+            for i in range(0, len(results) - 1, 2)
+        ]
+        if sum(y.credits for y in years) < programme.total_credits:
+            continue
+        resits = sum(1 for r in results if r.decision == lmd.ADMIS_RATT)
+        final = lmd.final_result(
+            semester_averages=[r.average for r in results],
+            repeats=0,
+            debts=0,
+            resits=resits,
+            rules=rules,
+        )
+        rows.append(FinalRow(student, final))
+    rows.sort(key=lambda row: (-row.result.ranking_average, row.student.registration_number))
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+    return rows

@@ -309,3 +309,18 @@ def student_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("enrollment:cohort", slug=slug)
+
+
+@role_required(Role.COORDINATOR)
+def cohort_results(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    years = range(1, cohort.programme.semester_count // 2 + 1)
+    return render(
+        request,
+        "enrollment/studies/results.html",
+        {
+            "cohort": cohort,
+            "years": [(year, studies.year_results(cohort=cohort, year=year)) for year in years],
+            "final": studies.final_results(cohort=cohort),
+        },
+    )
