@@ -9,6 +9,7 @@ from accounts.models import User
 from enrollment.models import (
     ApplicantProfile,
     Application,
+    ClassSession,
     Cohort,
     DocumentRequirement,
     Education,
@@ -17,6 +18,7 @@ from enrollment.models import (
     Review,
 )
 from enrollment.services.decisions import Decision
+from partners.models import Organisation
 
 AR = {"dir": "rtl", "lang": "ar"}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -216,3 +218,13 @@ class StudentAddForm(forms.Form):
     )
     level = forms.ChoiceField(label=_("Level"), choices=(("M1", "M1"), ("M2", "M2")))
     group = forms.CharField(label=_("Group"), max_length=30, required=False)
+
+
+class ClassSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClassSession.Kind.choices)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    host = forms.ModelChoiceField(
+        label=_("Host organisation"), queryset=Organisation.objects.all(), required=False
+    )

@@ -86,6 +86,9 @@ urlpatterns = [
         name="jury_action",
     ),
     path("staff/grades/", studies.my_sheets, name="my_sheets"),
+    path("staff/offerings/<int:pk>/sessions/", studies.offering_sessions, name="offering_sessions"),
+    path("staff/sessions/<int:pk>/attendance/", studies.session_attendance, name="attendance"),
+    path("calendar/<str:token>.ics", studies.calendar_feed, name="calendar"),
     path("staff/grades/<int:pk>/", studies.sheet_detail, name="sheet"),
     re_path(
         r"^staff/grades/(?P<pk>\d+)/export\.(?P<fmt>csv|xlsx)$",

@@ -11,6 +11,8 @@ from enrollment.models.admissions import (
 from enrollment.models.cohorts import Cohort, Counter, Student
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
 from enrollment.models.studies import (
+    Attendance,
+    ClassSession,
     Jury,
     JuryEvent,
     JuryResult,
@@ -26,6 +28,8 @@ __all__ = [
     "Application",
     "ApplicationDocument",
     "ApplicationEvent",
+    "Attendance",
+    "ClassSession",
     "Cohort",
     "Counter",
     "DocumentRequirement",

@@ -233,3 +233,67 @@ class JuryResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.jury}: {self.decision}"
+
+
+class ClassSession(models.Model):
+    """One session of the timetable: a lecture, tutorial, practical or a site visit."""
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("Lecture")
+        TUTORIAL = "tutorial", _("Tutorial")
+        PRACTICAL = "practical", _("Practical")
+        SITE_VISIT = "site_visit", _("Site visit at a partner")
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="class_sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.LECTURE)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    host = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_sessions",
+        verbose_name=_("host organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("timetable")
+        ordering = ("starts_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="enrollment_session_ends_after_start",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering.module.code} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        JUSTIFIED = "justified", _("Justified absence")
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="attendance")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "student"], name="enrollment_attendance_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.session}: {self.status}"

@@ -6,17 +6,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
 from accounts.form_errors import attach
 from enrollment import grids, selectors
-from enrollment.forms import StudentAddForm
-from enrollment.models import Cohort, Jury, MarkSheet, Session, Student
-from enrollment.services import students, studies
+from enrollment.forms import ClassSessionForm, StudentAddForm
+from enrollment.models import (
+    Attendance,
+    ClassSession,
+    Cohort,
+    Jury,
+    MarkSheet,
+    Offering,
+    Session,
+    Student,
+)
+from enrollment.services import students, studies, timetable
 
 
 # --- Cohorts ----------------------------------------------------------------------------------
@@ -72,7 +82,10 @@ def my_sheets(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "enrollment/studies/my_sheets.html",
-        {"sheets": selectors.sheets_for(user=request.user)},
+        {
+            "sheets": selectors.sheets_for(user=request.user),
+            "feed_token": timetable.feed_token(request.user),
+        },
     )
 
 
@@ -222,6 +235,10 @@ def my_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = selectors.student_programme(user=request.user)
     if context is None:
         raise Http404
+    context["feed_token"] = timetable.feed_token(request.user)
+    context["upcoming"] = timetable.sessions_for(request.user).filter(ends_at__gte=timezone.now())[
+        :10
+    ]
     return render(request, "enrollment/studies/my_programme.html", context)
 
 
@@ -324,3 +341,84 @@ def cohort_results(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             "final": studies.final_results(cohort=cohort),
         },
     )
+
+
+# --- Timetable and attendance ------------------------------------------------------------------
+def _offering_for(request: AuthenticatedHttpRequest, pk: int) -> Offering:
+    offering = get_object_or_404(Offering.objects.select_related("module", "cohort"), pk=pk)
+    if not timetable.may_teach(request.user, offering):
+        raise Http404
+    return offering
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def offering_sessions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    offering = _offering_for(request, pk)
+    form = ClassSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            timetable.session_add(offering=offering, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("The session was added to the timetable."))
+            return redirect("enrollment:offering_sessions", pk=pk)
+    return render(
+        request,
+        "enrollment/studies/sessions.html",
+        {
+            "offering": offering,
+            "sessions": offering.class_sessions.select_related("host"),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        ClassSession.objects.select_related("offering__module", "offering__cohort"), pk=pk
+    )
+    if not timetable.may_teach(request.user, session.offering):
+        raise Http404
+    students = list(
+        Student.objects.filter(cohort=session.offering.cohort, status=Student.Status.ACTIVE)
+        .select_related("user")
+        .order_by("registration_number")
+    )
+    if request.method == "POST":
+        statuses = {
+            s.pk: request.POST.get(f"attendance-{s.pk}", Attendance.Status.PRESENT)
+            for s in students
+        }
+        try:
+            timetable.attendance_save(session=session, actor=request.user, statuses=statuses)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("enrollment:offering_sessions", pk=session.offering_id)
+    current = dict(Attendance.objects.filter(session=session).values_list("student_id", "status"))
+    return render(
+        request,
+        "enrollment/studies/attendance.html",
+        {
+            "session": session,
+            "rows": [(s, current.get(s.pk, Attendance.Status.PRESENT)) for s in students],
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed a calendar application subscribes to, by its secret address."""
+    user = timetable.feed_user(token)
+    if user is None:
+        raise Http404
+    response = HttpResponse(
+        timetable.calendar_ics(user), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="tema-wtc.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
