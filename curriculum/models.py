@@ -152,6 +152,11 @@ class Programme(TranslatedMixin, models.Model):
         validators=weight_validators,
     )
     semester_credits = models.PositiveSmallIntegerField(_("credits per semester"), default=30)
+    # R-MEM-4 [P]: internship length.
+    internship_min_weeks = models.PositiveSmallIntegerField(
+        _("internship: fewest weeks"), default=16
+    )
+    internship_max_weeks = models.PositiveSmallIntegerField(_("internship: most weeks"), default=24)
 
     RULESET_FIELDS = (
         "pass_mark", "compare_rounded", "default_w_cc", "rattrapage_mode", "excluded_may_resit",

@@ -15,6 +15,7 @@ from enrollment.models import (
     Education,
     Experience,
     Intake,
+    Internship,
     Review,
 )
 from enrollment.services.decisions import Decision
@@ -37,11 +38,23 @@ class ProfileForm(forms.ModelForm[ApplicantProfile]):
     class Meta:
         model = ApplicantProfile
         fields = [
-            "surname_latin", "given_names_latin", "surname_ar", "given_names_ar",
-            "birth_date", "birth_date_presumed", "birth_year", "birth_place_latin",
-            "birth_place_ar", "nationality", "nationality_other", "nin", "phone", "address",
-            "wilaya", "sector",
-        ]  # fmt: skip
+            "surname_latin",
+            "given_names_latin",
+            "surname_ar",
+            "given_names_ar",
+            "birth_date",
+            "birth_date_presumed",
+            "birth_year",
+            "birth_place_latin",
+            "birth_place_ar",
+            "nationality",
+            "nationality_other",
+            "nin",
+            "phone",
+            "address",
+            "wilaya",
+            "sector",
+        ]
         widgets = {
             "surname_ar": forms.TextInput(attrs=AR),
             "given_names_ar": forms.TextInput(attrs=AR),
@@ -184,11 +197,27 @@ class IntakeForm(forms.ModelForm[Intake]):
     class Meta:
         model = Intake
         fields = [
-            "cohort", "title_fr", "title_ar", "title_en", "slug", "opens_at", "closes_at", "seats",
-            "eligibility_fr", "eligibility_ar", "eligibility_en", "weight_academic",
-            "weight_experience", "weight_motivation", "weight_dossier", "weight_interview",
-            "shortlist_factor", "offer_reply_days", "replacement_days", "retention_months",
-        ]  # fmt: skip
+            "cohort",
+            "title_fr",
+            "title_ar",
+            "title_en",
+            "slug",
+            "opens_at",
+            "closes_at",
+            "seats",
+            "eligibility_fr",
+            "eligibility_ar",
+            "eligibility_en",
+            "weight_academic",
+            "weight_experience",
+            "weight_motivation",
+            "weight_dossier",
+            "weight_interview",
+            "shortlist_factor",
+            "offer_reply_days",
+            "replacement_days",
+            "retention_months",
+        ]
         widgets = {
             "opens_at": DATETIME,
             "closes_at": DATETIME,
@@ -227,4 +256,50 @@ class ClassSessionForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     host = forms.ModelChoiceField(
         label=_("Host organisation"), queryset=Organisation.objects.all(), required=False
+    )
+
+
+class InternshipForm(forms.ModelForm[Internship]):
+    agreement = forms.FileField(label=_("Tripartite agreement (signed PDF)"), required=False)
+
+    class Meta:
+        model = Internship
+        fields = [
+            "host",
+            "host_name",
+            "subject",
+            "starts_on",
+            "ends_on",
+            "host_tutor",
+            "host_tutor_email",
+            "supervisor",
+            "agreement_signed_on",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "agreement_signed_on": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = User.objects.filter(is_lecturer=True)  # type: ignore[attr-defined]
+
+
+class DefenceScheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
+    room = forms.CharField(label=_("Room"), max_length=120)
+    members = forms.CharField(
+        label=_("Jury"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One member per line: role, name, e-mail — role is president, supervisor, "
+            "examiner or invited."
+        ),
+    )
+
+
+class DefenceMarkForm(forms.Form):
+    written = forms.DecimalField(
+        label=_("Written thesis /20"), min_value=0, max_value=20, decimal_places=2
+    )
+    oral = forms.DecimalField(label=_("Defence /20"), min_value=0, max_value=20, decimal_places=2)
+    tutor = forms.DecimalField(
+        label=_("Tutor's appraisal /20"), min_value=0, max_value=20, decimal_places=2
     )

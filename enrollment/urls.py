@@ -66,6 +66,13 @@ urlpatterns = [
     path("staff/cohorts/<slug:slug>/", studies.cohort_detail, name="cohort"),
     path("staff/cohorts/<slug:slug>/offerings/", studies.offerings_open, name="offerings_open"),
     path("staff/cohorts/<slug:slug>/results/", studies.cohort_results, name="cohort_results"),
+    path("staff/cohorts/<slug:slug>/internships/", studies.internship_list, name="internships"),
+    path(
+        "staff/cohorts/<slug:slug>/internships/<int:pk>/",
+        studies.internship_edit,
+        name="internship",
+    ),
+    path("thesis/<str:token>/", studies.thesis_link, name="thesis_link"),
     path("staff/cohorts/<slug:slug>/students/new/", studies.student_add, name="student_add"),
     path(
         "staff/cohorts/<slug:slug>/students/import/", studies.student_import, name="student_import"

@@ -9,6 +9,7 @@ from enrollment.models.admissions import (
     Review,
 )
 from enrollment.models.cohorts import Cohort, Counter, Student
+from enrollment.models.internships import Defence, DefenceMember, Internship
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
 from enrollment.models.studies import (
     Attendance,
@@ -32,10 +33,13 @@ __all__ = [
     "ClassSession",
     "Cohort",
     "Counter",
+    "Defence",
+    "DefenceMember",
     "DocumentRequirement",
     "Education",
     "Experience",
     "Intake",
+    "Internship",
     "Interview",
     "Jury",
     "JuryEvent",

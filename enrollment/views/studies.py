@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,19 +15,28 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
 from accounts.form_errors import attach
+from accounts.uploads import private_file_response
 from enrollment import grids, selectors
-from enrollment.forms import ClassSessionForm, StudentAddForm
+from enrollment.forms import (
+    ClassSessionForm,
+    DefenceMarkForm,
+    DefenceScheduleForm,
+    InternshipForm,
+    StudentAddForm,
+)
 from enrollment.models import (
     Attendance,
     ClassSession,
     Cohort,
+    Defence,
+    Internship,
     Jury,
     MarkSheet,
     Offering,
     Session,
     Student,
 )
-from enrollment.services import students, studies, timetable
+from enrollment.services import internships, students, studies, timetable
 
 
 # --- Cohorts ----------------------------------------------------------------------------------
@@ -422,3 +432,104 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="tema-wtc.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- Internships and defences (S4) ------------------------------------------------------------
+@role_required(Role.COORDINATOR)
+def internship_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, slug=slug)
+    rows = (
+        Student.objects.filter(cohort=cohort, status=Student.Status.ACTIVE)
+        .select_related("user", "internship__host", "internship__defence")
+        .order_by("registration_number")
+    )
+    return render(request, "enrollment/studies/internships.html", {"cohort": cohort, "rows": rows})
+
+
+@role_required(Role.COORDINATOR)
+def internship_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    student = get_object_or_404(
+        Student.objects.select_related("cohort__programme", "user"), pk=pk, cohort__slug=slug
+    )
+    instance = Internship.objects.filter(student=student).first() or Internship(student=student)
+    form = InternshipForm(request.POST or None, request.FILES or None, instance=instance)
+    defence = Defence.objects.filter(internship=instance).first() if instance.pk else None
+    schedule_form = DefenceScheduleForm(prefix="jury")
+    mark_form = DefenceMarkForm(prefix="mark")
+    action = request.POST.get("action", "internship")
+    if request.method == "POST":
+        try:
+            if action == "internship" and form.is_valid():
+                internships.internship_save(
+                    internship=form.instance,
+                    actor=request.user,
+                    agreement=form.cleaned_data["agreement"],
+                )
+                messages.success(request, _("The internship was saved."))
+                return redirect("enrollment:internship", slug=slug, pk=pk)
+            if defence is not None and action == "authorise":
+                internships.defence_authorise(defence=defence, actor=request.user)
+                return redirect("enrollment:internship", slug=slug, pk=pk)
+            if defence is not None and action == "schedule":
+                schedule_form = DefenceScheduleForm(request.POST, prefix="jury")
+                if schedule_form.is_valid():
+                    members = internships.parse_members(schedule_form.cleaned_data["members"])
+                    internships.defence_schedule(
+                        defence=defence,
+                        actor=request.user,
+                        members=members,
+                        scheduled_at=schedule_form.cleaned_data["scheduled_at"],
+                        room=schedule_form.cleaned_data["room"],
+                    )
+                    return redirect("enrollment:internship", slug=slug, pk=pk)
+            thesis = request.FILES.get("thesis")
+            if defence is not None and action == "thesis" and thesis is not None:
+                internships.thesis_upload(defence=defence, actor=request.user, upload=thesis)
+                return redirect("enrollment:internship", slug=slug, pk=pk)
+            if defence is not None and action == "send":
+                sent = internships.thesis_send(
+                    defence=defence, actor=request.user, site_url=settings.SITE_URL
+                )
+                messages.success(
+                    request, _("The thesis was sent to %(n)s jury members.") % {"n": sent}
+                )
+                return redirect("enrollment:internship", slug=slug, pk=pk)
+            if defence is not None and action == "mark":
+                mark_form = DefenceMarkForm(request.POST, prefix="mark")
+                if mark_form.is_valid():
+                    mark = internships.defence_mark(
+                        defence=defence, actor=request.user, **mark_form.cleaned_data
+                    )
+                    messages.success(request, _("Thesis mark: %(mark)s/20.") % {"mark": mark})
+                    return redirect("enrollment:internship", slug=slug, pk=pk)
+        except ValidationError as exc:
+            target = {"internship": form, "schedule": schedule_form, "mark": mark_form}.get(action)
+            if target is not None:
+                attach(target, exc)
+            else:
+                for message in exc.messages:
+                    messages.error(request, message)
+    invalid = form.errors or schedule_form.errors or mark_form.errors
+    return render(
+        request,
+        "enrollment/studies/internship.html",
+        {
+            "student": student,
+            "cohort": student.cohort,
+            "form": form,
+            "defence": defence,
+            "schedule_form": schedule_form,
+            "mark_form": mark_form,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+def thesis_link(request: HttpRequest, token: str) -> FileResponse:
+    """A jury member's private link to the thesis (signed, expires)."""
+    defence = internships.thesis_from_token(token)
+    if defence is None or not defence.thesis:
+        raise Http404
+    return private_file_response(
+        defence.thesis, filename="memoire.pdf", content_type="application/pdf"
+    )
