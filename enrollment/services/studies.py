@@ -270,7 +270,13 @@ class JuryTable:
     anomalies: list[str]
 
 
+class NoStructureError(ValidationError):
+    """The programme has no module in this semester: there is nothing to deliberate on."""
+
+
 def semester_structure(programme: Programme, number: int) -> lmd.Semester:
+    """The semester as lmd sees it; a ``NoStructureError`` (a ValidationError with a
+    message for people) when the programme has no module in it."""
     modules = (
         Module.objects.filter(programme=programme, unit__semester__number=number)
         .select_related("unit")
@@ -280,6 +286,10 @@ def semester_structure(programme: Programme, number: int) -> lmd.Semester:
     for module in modules:
         units[module.unit.code].append(
             lmd.Module(code=module.code, coefficient=module.coefficient, credits=module.credits)
+        )
+    if not units:
+        raise NoStructureError(
+            _("The programme has no module in semester %(n)s.") % {"n": number}, code="no_structure"
         )
     return lmd.Semester(
         number=number,

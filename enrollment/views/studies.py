@@ -31,6 +31,7 @@ from enrollment.models import (
     Defence,
     Internship,
     Jury,
+    MarkChange,
     MarkSheet,
     Offering,
     Session,
@@ -160,6 +161,9 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 and has_role(request.user, Role.COORDINATOR)
             ),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
+            "history": MarkChange.objects.filter(mark__sheet=sheet)
+            .select_related("changed_by", "mark__student")
+            .order_by("-changed_at", "-pk")[:50],
         },
         status=400 if errors else 200,
     )
@@ -195,7 +199,17 @@ def jury_detail(
 ) -> HttpResponse:
     jury = _jury(slug, int(semester), session)
     fmt = request.GET.get("format")
-    context = selectors.jury_context(jury=jury)
+    try:
+        context = selectors.jury_context(jury=jury)
+    except studies.NoStructureError as exc:
+        context = {
+            "jury": jury,
+            "cohort": jury.cohort,
+            "units": [],
+            "rows": [],
+            "anomalies": exc.messages,
+            "events": [],
+        }
     if fmt in ("csv", "xlsx"):
         rows = selectors.jury_export_rows(context)
         body = grids.to_csv(rows) if fmt == "csv" else grids.to_xlsx(rows)

@@ -58,6 +58,28 @@ def agreement_pdf_url() -> str:
     return reverse("partners:agreement_pdf", args=[AgreementFactory.create().pk])
 
 
+def _cohort():
+    from tests.factories.enrollment import CohortFactory
+
+    return CohortFactory.create()
+
+
+def cohort_url() -> str:
+    return reverse("enrollment:cohort", args=[_cohort().slug])
+
+
+def jury_url() -> str:
+    return reverse("enrollment:jury", args=[_cohort().slug, 1, "N"])
+
+
+def results_url() -> str:
+    return reverse("enrollment:cohort_results", args=[_cohort().slug])
+
+
+def internships_url() -> str:
+    return reverse("enrollment:internships", args=[_cohort().slug])
+
+
 PUBLIC = dict.fromkeys([p.replace("-", "_") for p in PERSONAS], OK)
 
 
@@ -164,6 +186,10 @@ ACCESS_TABLE = [
         admin=OK,
     ),
     *_row("enrollment:cohorts", **coordinator_only()),
+    *_row(cohort_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(jury_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(internships_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(
         "enrollment:my_sheets",
         anonymous=LOGIN,

@@ -219,3 +219,47 @@ def test_the_grid_page_query_count_does_not_grow_with_students(
     client = logged(setting["coordinator"])
     with django_assert_max_num_queries(15):
         client.get(reverse("enrollment:sheet", args=[f111().pk]))
+
+
+@pytest.mark.parametrize("persona", ["applicant", "student", "lecturer"])
+def test_other_roles_cannot_reach_a_grid_or_a_jury(setting, persona_client, persona):
+    client = persona_client(persona)
+    assert client.get(reverse("enrollment:sheet", args=[f111().pk])).status_code in (403, 404)
+    url = reverse("enrollment:jury", args=[setting["cohort"].slug, 1, "N"])
+    assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            reverse("enrollment:jury_action", args=[setting["cohort"].slug, 1, "N", "close"])
+        ).status_code
+        == 403
+    )
+
+
+def test_the_sheet_shows_the_history_of_its_marks(setting):
+    a = setting["students"][0]
+    grid_save(
+        sheet=f111(), actor=setting["lecturer"], rows=[MarkRow(a.pk, Decimal(12), Decimal(9))]
+    )
+    grid_save(
+        sheet=f111(), actor=setting["lecturer"], rows=[MarkRow(a.pk, Decimal(12), Decimal(10))]
+    )
+    html = (
+        logged(setting["lecturer"])
+        .get(reverse("enrollment:sheet", args=[f111().pk]))
+        .content.decode()
+    )
+    assert "10.20" in html
+    assert "10.80" in html
+
+
+def test_a_jury_for_a_semester_without_modules_says_so(make_user):
+    from tests.factories.enrollment import CohortFactory
+
+    cohort = CohortFactory.create()
+    client = logged(make_user("coordinator"))
+    response = client.get(reverse("enrollment:jury", args=[cohort.slug, 1, "N"]))
+    assert response.status_code == 200
+    assert "aucune matière au semestre 1" in response.content.decode()
+    close = reverse("enrollment:jury_action", args=[cohort.slug, 1, "N", "close"])
+    response = client.post(close, follow=True)
+    assert "aucune matière au semestre 1" in response.content.decode()
