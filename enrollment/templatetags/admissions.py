@@ -56,3 +56,27 @@ def grid_value(data: Any, name: str, student: Any, mark: Any) -> str:
 @register.simple_tag
 def grid_error(cell_errors: dict[str, str], name: str, student: Any) -> str:
     return cell_errors.get(f"{name}-{student.pk}", "")
+
+
+DECISIONS = {
+    "ADMIS": _("Passed"),
+    "ADMIS_COMP": _("Passed by compensation"),
+    "ADMIS_RATT": _("Passed after the resit"),
+    "ADMIS_DETTES": _("Passed with debts"),
+    "AJOURNE": _("Not passed (ajourné)"),
+    "EXCLU": _("Excluded"),
+    "ABANDON": _("Dropped out"),
+    "PASSABLE": _("Passable"),
+    "ASSEZ_BIEN": _("Assez bien"),
+    "BIEN": _("Bien"),
+    "TRES_BIEN": _("Très bien"),
+    "EXCELLENT": _("Excellent"),
+}
+
+
+@register.filter
+def decision(code: str | None) -> str:
+    """The words for lmd's decision and mention codes."""
+    if not code:
+        return ""
+    return str(DECISIONS.get(code, code))

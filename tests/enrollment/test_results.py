@@ -84,5 +84,5 @@ def test_the_results_page_shows_years_and_ranking(setting):
         reverse("enrollment:cohort_results", args=[setting["cohort"].slug])
     ).content.decode()
     assert 'data-testid="year-1"' in html
-    assert "ADMIS" in html
+    assert "Admis" in html
     assert setting["students"][0].registration_number in html

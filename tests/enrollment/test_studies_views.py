@@ -172,7 +172,7 @@ def test_the_coordinator_closes_and_publishes_a_jury_and_the_student_sees_the_tr
     assert JuryResult.objects.count() == 3
     coordinator.post(reverse("enrollment:jury_action", args=[cohort.slug, 1, "N", "publish"]))
     html = student_client.get(reverse("enrollment:my_programme")).content.decode()
-    assert "ADMIS_COMP" in html
+    assert "Admis par compensation" in html
     assert "30 sur 120" in html
     export = coordinator.get(url, {"format": "csv"}).content.decode("utf-8-sig")
     assert student.registration_number in export
