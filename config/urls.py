@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("curriculum.urls")),
     path("", include("enrollment.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]
 

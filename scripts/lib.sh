@@ -17,6 +17,8 @@ declare -A SYSTEM_PACKAGES_TEST=(
   [redis-server]=/usr/bin/redis-server
   [chromium]=/usr/bin/chromium
   [poppler-utils]=/usr/bin/pdftotext
+  [zbar-tools]=/usr/bin/zbarimg
+  [qpdf]=/usr/bin/qpdf
 )
 
 ensure_system_packages() {

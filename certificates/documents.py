@@ -1,0 +1,151 @@
+"""What each kind of document needs: who is eligible (with the reason when not) and the
+data printed on it — a snapshot, so the PDF can be rendered again byte for byte."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.translated import localized
+from certificates.models import Kind
+from enrollment.models import ApplicantProfile, Cohort, Jury, JuryResult, Student
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    student: Student
+    ok: bool
+    reason: str = ""
+
+
+def _identity(student: Student) -> dict[str, Any]:
+    born: dict[str, Any]
+    profile = ApplicantProfile.objects.filter(user=student.user_id).first()
+    if profile is None:
+        return {
+            "registration_number": student.registration_number,
+            "surname_latin": student.user.last_name,
+            "given_names_latin": student.user.first_name,
+        }
+    if profile.birth_date_presumed or profile.birth_date is None:
+        born = {"presumed_year": profile.birth_year}
+    else:
+        born = {"date": profile.birth_date.isoformat()}
+    return {
+        "registration_number": student.registration_number,
+        "surname_latin": profile.surname_latin,
+        "given_names_latin": profile.given_names_latin,
+        "surname_ar": profile.surname_ar,
+        "given_names_ar": profile.given_names_ar,
+        "born": born,
+        "birth_place_latin": profile.birth_place_latin,
+        "birth_place_ar": profile.birth_place_ar,
+        "nationality": profile.get_nationality_display()
+        if profile.nationality == "DZ"
+        else profile.nationality_other,
+    }
+
+
+def _programme(cohort: Cohort) -> dict[str, Any]:
+    programme = cohort.programme
+    authority = programme.diploma_authority
+    with translation.override("fr"):
+        return {
+            "code": programme.code,
+            "title_fr": programme.title_fr,
+            "title_ar": programme.title_ar,
+            "speciality_fr": programme.speciality_fr,
+            "speciality_ar": programme.speciality_ar,
+            "cohort_fr": localized(cohort, "name", "fr"),
+            "cohort_ar": localized(cohort, "name", "ar"),
+            "issuer_fr": authority.issuer_fr if authority else "TEMA",
+            "issuer_ar": authority.issuer_ar if authority else "",
+            "signatories": [
+                line
+                for line in (authority.signatories if authority else "").splitlines()
+                if line.strip()
+            ],
+        }
+
+
+def eligibility(kind: str, student: Student, *, semester: int | None = None) -> Eligibility:
+    """Whether the records allow this document for this student, and why not."""
+    if kind == Kind.ENROLLMENT:
+        if student.status != Student.Status.ACTIVE:
+            return Eligibility(
+                student,
+                False,
+                _("not an active student (%(status)s)") % {"status": student.get_status_display()},
+            )
+        return Eligibility(student, True)
+    if kind == Kind.TRANSCRIPT:
+        if semester is None:
+            return Eligibility(student, False, _("choose a semester"))
+        if not _published(student, semester):
+            return Eligibility(
+                student, False, _("no published jury for semester %(n)s") % {"n": semester}
+            )
+        return Eligibility(student, True)
+    if kind in (Kind.SUCCESS, Kind.CUMULATIVE):
+        count = student.cohort.programme.semester_count
+        missing = [n for n in range(1, count + 1) if not _published(student, n)]
+        if missing:
+            return Eligibility(
+                student,
+                False,
+                _("no published jury for semester(s) %(list)s")
+                % {"list": ", ".join(map(str, missing))},
+            )
+        credits = sum(r.credits for n in range(1, count + 1) if (r := _published(student, n)))
+        if kind == Kind.SUCCESS and credits < student.cohort.programme.total_credits:
+            return Eligibility(
+                student,
+                False,
+                _("%(credits)s credits of %(total)s")
+                % {"credits": credits, "total": student.cohort.programme.total_credits},
+            )
+        return Eligibility(student, True)
+    return Eligibility(student, False, _("this document is not issued per student here"))
+
+
+def _published(student: Student, semester: int) -> JuryResult | None:
+    """The student's standing published result for a semester (the resit's if any)."""
+    return (
+        JuryResult.objects.filter(
+            student=student, jury__semester=semester, jury__status=Jury.Status.PUBLISHED
+        )
+        .order_by("-jury__session")
+        .first()
+    )
+
+
+def snapshot(kind: str, student: Student, *, semester: int | None = None) -> dict[str, Any]:
+    cohort = student.cohort
+    data: dict[str, Any] = {
+        "kind": kind,
+        "holder": _identity(student),
+        "programme": _programme(cohort),
+        "level": student.level,
+        "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
+        "issued_on": timezone.localdate().isoformat(),
+        "place_fr": "Alger",
+        "place_ar": "الجزائر",
+    }
+    if kind == Kind.TRANSCRIPT and semester is not None:
+        result = _published(student, semester)
+        assert result is not None
+        data["semester"] = {
+            "number": semester,
+            "average": str(result.average),
+            "credits": result.credits,
+            "decision": result.decision,
+            "session": result.jury.session,
+            "deliberated_on": result.jury.closed_at.date().isoformat()
+            if result.jury.closed_at
+            else "",
+            "detail": result.detail,
+        }
+    return data

@@ -1,0 +1,285 @@
+"""Issuing, rendering, revoking and verifying certificates. Rendering happens in Celery
+only; a task claims each row with a conditional update, so running it twice is harmless."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.access import Role, has_role
+from accounts.models import User
+from accounts.services import email_queue
+from certificates import codes, documents, pdf
+from certificates.models import Batch, Certificate, Kind
+from enrollment.models import Cohort, Student
+
+logger = logging.getLogger(__name__)
+STUCK_AFTER = timedelta(minutes=10)
+PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
+
+
+def _queue(ids: list[int]) -> None:
+    from certificates.tasks import render_certificates
+
+    for start in range(0, len(ids), 25):
+        chunk = ids[start : start + 25]
+        transaction.on_commit(lambda chunk=chunk: render_certificates.delay(chunk))  # type: ignore[misc]
+
+
+def eligible_list(
+    *, cohort: Cohort, kind: str, semester: int | None = None
+) -> list[documents.Eligibility]:
+    students = (
+        Student.objects.filter(cohort=cohort)
+        .select_related("user", "cohort__programme")
+        .order_by("registration_number")
+    )
+    return [documents.eligibility(kind, s, semester=semester) for s in students]
+
+
+def _new_certificate(
+    *, student: Student, kind: str, semester: int | None, actor: User | None, batch: Batch | None
+) -> Certificate:
+    """A pending certificate; the current one of the same document is superseded by it."""
+    snapshot = documents.snapshot(kind, student, semester=semester)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    kind=kind,
+                    code=codes.new_code(),
+                    holder=student,
+                    cohort=student.cohort,
+                    semester=semester,
+                    batch=batch,
+                    snapshot=snapshot,
+                    template_version=pdf.TEMPLATE_VERSION,
+                    issued_by=actor,
+                )
+                break
+        except IntegrityError:  # a code drawn twice (65 bits: never in practice); draw again
+            continue
+    else:  # pragma: no cover - 5 collisions of 65-bit codes do not happen
+        raise RuntimeError("Could not draw a unique certificate code.")
+    previous = (
+        Certificate.objects.filter(holder=student, kind=kind, semester=semester)
+        .exclude(pk=certificate.pk)
+        .filter(
+            status__in=(
+                Certificate.Status.READY,
+                Certificate.Status.PENDING,
+                Certificate.Status.FAILED,
+                Certificate.Status.RENDERING,
+            )
+        )
+    )
+    previous.update(status=Certificate.Status.SUPERSEDED, superseded_by=certificate)
+    return certificate
+
+
+def batch_start(
+    *,
+    cohort: Cohort,
+    kind: str,
+    actor: User,
+    semester: int | None = None,
+    exclude: set[int] | None = None,
+) -> Batch:
+    """A batch for every eligible student of a cohort (minus those deselected). Two
+    coordinators starting the same batch at once: the cohort row is locked, the second one
+    is told a batch is already running."""
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    if kind not in PER_STUDENT:
+        raise ValidationError(_("This document is not issued to each student of a cohort."))
+    with transaction.atomic():
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        if (
+            Batch.objects.filter(cohort=cohort, kind=kind, semester=semester)
+            .exclude(status=Batch.Status.DONE)
+            .exists()
+        ):
+            raise ValidationError(
+                _("A batch of this document is already running for this cohort."), code="running"
+            )
+        chosen = [
+            e.student
+            for e in eligible_list(cohort=cohort, kind=kind, semester=semester)
+            if e.ok and e.student.pk not in (exclude or set())
+        ]
+        if not chosen:
+            raise ValidationError(
+                _("No student of this cohort is eligible for this document."), code="empty"
+            )
+        batch = Batch.objects.create(cohort=cohort, kind=kind, semester=semester, created_by=actor)
+        ids = [
+            _new_certificate(student=s, kind=kind, semester=semester, actor=actor, batch=batch).pk
+            for s in chosen
+        ]
+        _queue(ids)
+    return batch
+
+
+def certificate_request(
+    *, student: Student, kind: str, actor: User, semester: int | None = None
+) -> Certificate:
+    """A student asks for their own enrollment attestation or transcript."""
+    if student.user_id != actor.pk and not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    if kind not in (Kind.ENROLLMENT, Kind.TRANSCRIPT):
+        raise ValidationError(_("Ask the coordination for this document."))
+    verdict = documents.eligibility(kind, student, semester=semester)
+    if not verdict.ok:
+        raise ValidationError(_("Not available: %(reason)s.") % {"reason": verdict.reason})
+    with transaction.atomic():
+        certificate = _new_certificate(
+            student=student, kind=kind, semester=semester, actor=actor, batch=None
+        )
+        _queue([certificate.pk])
+    return certificate
+
+
+def render_one(certificate_id: int) -> bool:
+    """Claim, render, store and mark ready one certificate; False when another run has it."""
+    now = timezone.now()
+    claimed = (
+        Certificate.objects.filter(pk=certificate_id)
+        .filter(
+            Q(status__in=(Certificate.Status.PENDING, Certificate.Status.FAILED))
+            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=now - STUCK_AFTER)
+        )
+        .update(status=Certificate.Status.RENDERING, claimed_at=now)
+    )
+    if not claimed:
+        return False
+    certificate = Certificate.objects.get(pk=certificate_id)
+    try:
+        content = pdf.render_pdf(certificate.snapshot, certificate.code)
+    except Exception as exc:  # any rendering failure is recorded on the row, shown with a retry
+        logger.exception("Certificate %s failed to render", certificate_id)
+        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.RENDERING).update(
+            status=Certificate.Status.FAILED,
+            error=str(exc)[:2000],
+            attempts=certificate.attempts + 1,
+        )
+        return False
+    name = certificate.pdf.storage.save(
+        f"certificates/{certificate.code}.pdf", ContentFile(content)
+    )
+    with transaction.atomic():
+        updated = Certificate.objects.filter(
+            pk=certificate_id, status=Certificate.Status.RENDERING
+        ).update(
+            status=Certificate.Status.READY,
+            pdf=name,
+            sha256=hashlib.sha256(content).hexdigest(),
+            ready_at=timezone.now(),
+            error="",
+            attempts=certificate.attempts + 1,
+        )
+        if updated and certificate.holder_id:
+            _tell_holder(certificate)
+    _finish_batch(certificate.batch_id)
+    return bool(updated)
+
+
+def _tell_holder(certificate: Certificate) -> None:
+    user = certificate.holder.user  # type: ignore[union-attr]
+    with translation.override(user.preferred_language or "fr"):
+        subject = _("Your document is ready: %(document)s") % {
+            "document": certificate.get_kind_display()
+        }
+        body = render_to_string("certificates/email/ready.txt", {"certificate": certificate})
+    email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+
+
+def _finish_batch(batch_id: int | None) -> None:
+    if batch_id is None:
+        return
+    open_rows = Certificate.objects.filter(
+        batch_id=batch_id, status__in=(Certificate.Status.PENDING, Certificate.Status.RENDERING)
+    )
+    if not open_rows.exists():
+        Batch.objects.filter(pk=batch_id).exclude(status=Batch.Status.DONE).update(
+            status=Batch.Status.DONE
+        )
+    else:
+        Batch.objects.filter(pk=batch_id, status=Batch.Status.QUEUED).update(
+            status=Batch.Status.RUNNING
+        )
+
+
+def batch_progress(batch: Batch) -> dict[str, int]:
+    counts = dict.fromkeys(Certificate.Status.values, 0)
+    for status in Certificate.objects.filter(batch=batch).values_list("status", flat=True):
+        counts[status] += 1
+    total = sum(counts.values())
+    done = counts["ready"]
+    return {
+        "total": total,
+        "done": done,
+        "failed": counts["failed"],
+        "remaining": counts["pending"] + counts["rendering"],
+        "percent": int(100 * done / total) if total else 100,
+    }
+
+
+def certificate_retry(*, certificate: Certificate, actor: User) -> None:
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    if certificate.status != Certificate.Status.FAILED:
+        raise ValidationError(_("Only a failed document can be tried again."))
+    if certificate.batch_id is not None:
+        Batch.objects.filter(pk=certificate.batch_id).update(status=Batch.Status.RUNNING)
+    with transaction.atomic():
+        _queue([certificate.pk])
+
+
+def requeue_stuck() -> int:
+    """Periodic: rows left in rendering by a worker that died go back to the queue."""
+    stuck = list(
+        Certificate.objects.filter(
+            Q(status=Certificate.Status.PENDING, issued_at__lt=timezone.now() - STUCK_AFTER)
+            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=timezone.now() - STUCK_AFTER)
+        ).values_list("pk", flat=True)[:5000]
+    )
+    with transaction.atomic():
+        _queue(stuck)
+    return len(stuck)
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the document is revoked.")})
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status == Certificate.Status.REVOKED:
+        raise ValidationError(_("This document is already revoked."))
+    locked.status = Certificate.Status.REVOKED
+    locked.revoked_by, locked.revoked_at, locked.revocation_reason = (
+        actor,
+        timezone.now(),
+        reason.strip(),
+    )
+    locked.save(update_fields=["status", "revoked_by", "revoked_at", "revocation_reason"])
+    return locked
+
+
+def current_version(certificate: Certificate) -> Certificate:
+    seen = 0
+    while certificate.superseded_by_id and seen < 50:
+        certificate = Certificate.objects.get(pk=certificate.superseded_by_id)
+        seen += 1
+    return certificate

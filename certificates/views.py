@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.uploads import private_file_response
+from certificates import codes, services
+from certificates.models import Batch, Certificate, Kind
+from enrollment.models import Cohort, Student
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+# --- Public verification ----------------------------------------------------------------------
+@ratelimit(key="ip", rate="60/m", block=True)
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    canonical = codes.normalise(code)
+    certificate = (
+        Certificate.objects.filter(code=canonical).select_related("superseded_by").first()
+        if canonical
+        else None
+    )
+    if certificate is None or certificate.status in (
+        Certificate.Status.PENDING,
+        Certificate.Status.RENDERING,
+        Certificate.Status.FAILED,
+    ):
+        raise Http404
+    if canonical != code:
+        return redirect("certificates:verify", code=canonical)
+    current = (
+        services.current_version(certificate)
+        if certificate.status == Certificate.Status.SUPERSEDED
+        else None
+    )
+    holder = certificate.snapshot.get("holder", {})
+    public: dict[str, Any] = {
+        "code": certificate.code,
+        "status": certificate.status if certificate.status != Certificate.Status.READY else "valid",
+        "document": certificate.get_kind_display(),
+        "holder": f"{holder.get('surname_latin', '').upper()} "
+        f"{holder.get('given_names_latin', '')}".strip(),
+        "holder_ar": f"{holder.get('surname_ar', '')} {holder.get('given_names_ar', '')}".strip(),
+        "programme": certificate.snapshot.get("programme", {}).get("title_fr", ""),
+        "issuer": certificate.snapshot.get("programme", {}).get("issuer_fr", ""),
+        "issued_on": certificate.snapshot.get("issued_on", ""),
+        "revocation_reason": certificate.revocation_reason
+        if certificate.status == Certificate.Status.REVOKED
+        else "",
+        "current": current.code if current else "",
+    }
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(public)
+    match = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or not upload.size:
+            error = _("Choose the PDF file to compare.")
+        elif upload.size > MAX_UPLOAD:
+            error = _("The file is too large to be one of our documents.")
+        else:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            match = digest.hexdigest() == certificate.sha256
+    return render(
+        request,
+        "certificates/verify.html",
+        {"data": public, "match": match, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """The form where a code is typed."""
+    code = request.GET.get("code", "").strip()
+    if code:
+        canonical = codes.normalise(code)
+        if canonical is None:
+            return render(
+                request,
+                "certificates/lookup.html",
+                {
+                    "error": _("This is not a valid code: check it and try again."),
+                    "code": code[:40],
+                },
+                status=400,
+            )
+        return redirect("certificates:verify", code=canonical)
+    return render(request, "certificates/lookup.html", {})
+
+
+# --- Downloads --------------------------------------------------------------------------------
+@role_required(Role.APPLICANT)
+def download(request: AuthenticatedHttpRequest, code: str) -> FileResponse:
+    certificate = Certificate.objects.select_related("holder").filter(code=code).first()
+    if certificate is None or not (
+        has_role(request.user, Role.COORDINATOR)
+        or (certificate.holder and certificate.holder.user_id == request.user.pk)
+    ):
+        raise Http404
+    if certificate.status != Certificate.Status.READY or not certificate.pdf:
+        raise Http404
+    return private_file_response(
+        certificate.pdf, filename=certificate.filename, content_type="application/pdf"
+    )
+
+
+@role_required(Role.STUDENT)
+def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    student = (
+        Student.objects.filter(user=request.user)
+        .select_related("cohort__programme")
+        .order_by("-created_at")
+        .first()
+    )
+    if student is None:
+        raise Http404
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        semester = request.POST.get("semester", "")
+        try:
+            services.certificate_request(
+                student=student,
+                kind=kind,
+                actor=request.user,
+                semester=int(semester) if semester.isdigit() else None,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Your request is being prepared; you will be e-mailed when it is ready.")
+            )
+        return redirect("certificates:mine")
+    return render(
+        request,
+        "certificates/mine.html",
+        {
+            "student": student,
+            "certificates": Certificate.objects.filter(holder=student).order_by("-issued_at"),
+            "semesters": range(1, student.cohort.programme.semester_count + 1),
+        },
+    )
+
+
+# --- Coordinators -----------------------------------------------------------------------------
+@role_required(Role.COORDINATOR)
+def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    kind = request.GET.get("kind") or request.POST.get("kind") or Kind.ENROLLMENT
+    if kind not in services.PER_STUDENT:
+        raise Http404
+    semester_text = request.GET.get("semester") or request.POST.get("semester") or ""
+    semester = int(semester_text) if semester_text.isdigit() else None
+    rows = services.eligible_list(cohort=cohort, kind=kind, semester=semester)
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("student") if v.isdigit()}
+        exclude = {row.student.pk for row in rows if row.ok and row.student.pk not in chosen}
+        try:
+            batch = services.batch_start(
+                cohort=cohort, kind=kind, semester=semester, actor=request.user, exclude=exclude
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("certificates:batch", pk=batch.pk)
+    return render(
+        request,
+        "certificates/batch_new.html",
+        {
+            "cohort": cohort,
+            "kind": kind,
+            "kinds": [(k, Kind(k).label) for k in services.PER_STUDENT],
+            "semester": semester,
+            "semesters": range(1, cohort.programme.semester_count + 1),
+            "rows": rows,
+            "eligible": sum(1 for r in rows if r.ok),
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(Batch.objects.select_related("cohort"), pk=pk)
+    progress = services.batch_progress(batch)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"status": batch.status, **progress})
+    return render(
+        request,
+        "certificates/batch.html",
+        {
+            "batch": batch,
+            "progress": progress,
+            "failures": batch.certificates.filter(status=Certificate.Status.FAILED).select_related(
+                "holder"
+            ),
+            "certificates": batch.certificates.select_related("holder__user").order_by(
+                "holder__registration_number"
+            )[:2000],
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def certificate_retry(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(Certificate, code=code)
+    try:
+        services.certificate_retry(certificate=certificate, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return (
+        redirect("certificates:batch", pk=certificate.batch_id)
+        if certificate.batch_id
+        else redirect("certificates:mine")
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def certificate_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(Certificate, code=code)
+    try:
+        services.certificate_revoke(
+            certificate=certificate,
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The document was revoked."))
+    return redirect("certificates:verify", code=certificate.code)
+
+
+@role_required(Role.COORDINATOR)
+def batch_zip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(Batch, pk=pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in batch.certificates.filter(status=Certificate.Status.READY):
+            try:
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(f"{certificate.code}.pdf", handle.read())
+            except FileNotFoundError:
+                continue
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}.zip"'
+    return response

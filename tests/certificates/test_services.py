@@ -1,0 +1,200 @@
+"""Issuing and rendering: eligibility, the PDF as a reader and a machine would check it,
+supersession, revocation and concurrent batches."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from certificates import services
+from certificates.models import Batch, Certificate, Kind
+from enrollment.models import ApplicantProfile, Student
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(
+    cohort, coordinator, django_capture_on_commit_callbacks, kind=Kind.ENROLLMENT, semester=None
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_start(cohort=cohort, kind=kind, actor=coordinator, semester=semester)
+    return batch
+
+
+def test_a_batch_renders_every_eligible_students_attestation(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    batch = issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE
+    certificates = list(batch.certificates.all())
+    assert len(certificates) == 3
+    assert {c.status for c in certificates} == {Certificate.Status.READY}
+    assert services.batch_progress(batch) == {
+        "total": 3,
+        "done": 3,
+        "failed": 0,
+        "remaining": 0,
+        "percent": 100,
+    }
+
+
+def test_the_pdf_reads_right_for_a_person_and_a_machine(
+    cohort, coordinator, django_capture_on_commit_callbacks, tmp_path
+):
+    batch = issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    certificate = batch.certificates.select_related("holder").first()
+    assert certificate is not None
+    content = certificate.pdf.read()
+    assert hashlib.sha256(content).hexdigest() == certificate.sha256
+    path = tmp_path / "c.pdf"
+    path.write_bytes(content)
+    profile = ApplicantProfile.objects.get(user=certificate.holder.user)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert profile.surname_latin.upper() in text
+    assert profile.given_names_ar.replace(" ", "") in text.replace(" ", "")
+    assert certificate.code in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    page = next(tmp_path.glob("page*.png"))
+    qr = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert qr.endswith(f"/verify/{certificate.code}/")
+    assert (
+        subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True).returncode
+        == 0
+    )
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.metadata is not None
+    assert certificate.code in str(reader.metadata.title)
+    [attachment] = reader.attachments["certificate.json"]
+    data = json.loads(attachment)
+    assert data["code"] == certificate.code
+    assert data["holder"]["registration_number"] == certificate.holder.registration_number
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp.stream.get_data()  # PDF/A-3b
+
+
+def test_a_presumed_year_of_birth_is_printed_so(
+    cohort, coordinator, django_capture_on_commit_callbacks, tmp_path
+):
+    student = cohort.students.order_by("pk").first()
+    ApplicantProfile.objects.filter(user=student.user).update(
+        birth_date=None, birth_date_presumed=True, birth_year=1985
+    )
+    issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.get(holder=student)
+    path = tmp_path / "c.pdf"
+    path.write_bytes(certificate.pdf.read())
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "présumé(e) en 1985" in text
+
+
+def test_ineligible_students_are_listed_with_the_reason_and_skipped(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    gone = cohort.students.order_by("pk").first()
+    Student.objects.filter(pk=gone.pk).update(status=Student.Status.WITHDRAWN)
+    rows = services.eligible_list(cohort=cohort, kind=Kind.ENROLLMENT)
+    reasons = {r.student.pk: r.reason for r in rows if not r.ok}
+    assert list(reasons) == [gone.pk]
+    batch = issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    assert batch.certificates.count() == 2
+    transcripts = services.eligible_list(cohort=cohort, kind=Kind.TRANSCRIPT, semester=1)
+    assert all(not r.ok and "semestre 1" in r.reason for r in transcripts)
+    with pytest.raises(ValidationError) as exc:
+        services.batch_start(cohort=cohort, kind=Kind.SUCCESS, actor=coordinator)
+    assert exc.value.code == "empty"
+
+
+def test_a_second_batch_while_one_runs_is_refused(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+    assert exc.value.code == "running"
+    assert Batch.objects.count() == 1
+
+
+def test_reissuing_supersedes_and_revoking_keeps_who_when_why(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    student = cohort.students.order_by("pk").first()
+    first = Certificate.objects.get(holder=student)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.certificate_request(
+            student=student, kind=Kind.ENROLLMENT, actor=student.user
+        )
+    first.refresh_from_db()
+    assert first.status == Certificate.Status.SUPERSEDED
+    assert first.superseded_by == second
+    assert services.current_version(first) == second
+    services.certificate_revoke(certificate=second, actor=coordinator, reason="Erreur d'état civil")
+    second.refresh_from_db()
+    assert (second.status, second.revoked_by, second.revocation_reason) == (
+        "revoked",
+        coordinator,
+        "Erreur d'état civil",
+    )
+    assert Certificate.objects.count() == 4  # nothing is ever deleted
+
+
+def test_rendering_twice_renders_once(cohort, coordinator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+    certificate = batch.certificates.first()
+    assert certificate is not None
+    assert services.render_one(certificate.pk) is True
+    assert services.render_one(certificate.pk) is False
+    certificate.refresh_from_db()
+    assert certificate.attempts == 1
+
+
+def test_the_command_refuses_an_unknown_cohort_or_kind(cohort):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown cohort"):
+        call_command("issue_certificates", "--cohort", "nope", "--kind", "enrollment")
+    with pytest.raises(CommandError, match="Unknown kind"):
+        call_command("issue_certificates", "--cohort", cohort.slug, "--kind", "diploma")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_issues_and_copies_the_pdfs(cohort, coordinator, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "out"
+    call_command(
+        "issue_certificates",
+        "--cohort",
+        cohort.slug,
+        "--kind",
+        "enrollment",
+        "--wait",
+        "--out",
+        str(out),
+        "--timeout",
+        "60",
+    )
+    files = sorted(out.glob("*.pdf"))
+    assert len(files) == 3
+    codes = set(Certificate.objects.values_list("code", flat=True))
+    assert {f.stem for f in files} == codes
+    assert all(f.read_bytes().startswith(b"%PDF-") for f in files)
