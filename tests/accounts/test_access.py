@@ -80,6 +80,10 @@ def internships_url() -> str:
     return reverse("enrollment:internships", args=[_cohort().slug])
 
 
+def batch_new_url() -> str:
+    return reverse("certificates:batch_new", args=[_cohort().slug])
+
+
 PUBLIC = dict.fromkeys([p.replace("-", "_") for p in PERSONAS], OK)
 
 
@@ -186,6 +190,19 @@ ACCESS_TABLE = [
         admin=OK,
     ),
     *_row("enrollment:cohorts", **coordinator_only()),
+    *_row("certificates:lookup", **PUBLIC),
+    *_row(
+        "certificates:mine",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=404,  # a student role without a student record: nothing to show
+        lecturer=FORBIDDEN,
+        lecturer_no_mfa=FORBIDDEN,
+        coordinator=FORBIDDEN,
+        coordinator_no_mfa=FORBIDDEN,
+        admin=FORBIDDEN,
+    ),
+    *_row(batch_new_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(cohort_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(jury_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]

@@ -111,3 +111,15 @@ def test_seed_demo_students_creates_then_tops_up_a_cohort(capsys):
     assert profile.birth_place_ar
     assert profile.nin
     assert "45 students" in capsys.readouterr().out
+
+
+def test_seed_demo_issues_attestations_and_transcripts(
+    settings, django_capture_on_commit_callbacks
+):
+    from certificates.models import Certificate
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    kinds = set(Certificate.objects.filter(status="ready").values_list("kind", flat=True))
+    assert kinds == {"enrollment", "transcript"}

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.models import User
+from certificates.models import Certificate, Kind
+from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
 from enrollment.demo import seed_admissions, seed_marks, seed_students
@@ -62,6 +64,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Cohort {cohort.slug}: {cohort.students.count()} students, "
             f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
+        )
+        if coordinator is not None and not Certificate.objects.filter(cohort=cohort).exists():
+            # Rendered by the worker (make run starts one): enrollment attestations and the
+            # transcripts of the published first semester.
+            batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+            batch_start(cohort=cohort, kind=Kind.TRANSCRIPT, semester=1, actor=coordinator)
+        self.stdout.write(
+            f"Certificates: {Certificate.objects.filter(cohort=cohort).count()} queued or ready."
         )
         if settings.DEBUG:
             self.stdout.write("")

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from certificates import services
+from certificates.models import Certificate, Kind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issued(cohort, coordinator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+    return list(
+        Certificate.objects.select_related("holder__user").order_by("holder__registration_number")
+    )
+
+
+def logged(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anyone_verifies_a_valid_document_without_personal_details(issued):
+    certificate = issued[0]
+    html = Client().get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+    assert "Document valide" in html
+    assert certificate.snapshot["holder"]["surname_ar"] in html
+    assert certificate.snapshot["holder"]["registration_number"] not in html
+    born = certificate.snapshot["holder"].get("born", {})
+    assert str(born.get("date") or born.get("presumed_year")) not in html
+    data = (
+        Client()
+        .get(
+            reverse("certificates:verify", args=[certificate.code]),
+            headers={"accept": "application/json"},
+        )
+        .json()
+    )
+    assert data["status"] == "valid"
+    assert set(data) == {
+        "code",
+        "status",
+        "document",
+        "holder",
+        "holder_ar",
+        "programme",
+        "issuer",
+        "issued_on",
+        "revocation_reason",
+        "current",
+    }
+
+
+def test_an_unknown_or_malformed_code_is_a_plain_404(issued):
+    assert Client().get("/verify/0000-0000-0000-00/").status_code == 404
+    assert Client().get("/verify/not-a-code/").status_code == 404
+
+
+def test_a_code_typed_in_lowercase_is_redirected_to_its_canonical_form(issued):
+    code = issued[0].code
+    response = Client().get(f"/verify/{code.lower()}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/{code}/"
+
+
+def test_revoked_and_superseded_documents_say_so(
+    issued, coordinator, django_capture_on_commit_callbacks
+):
+    first, second = issued[0], issued[1]
+    services.certificate_revoke(certificate=first, actor=coordinator, reason="Erreur de nom")
+    html = Client().get(reverse("certificates:verify", args=[first.code])).content.decode()
+    assert "révoqué" in html
+    assert "Erreur de nom" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = services.certificate_request(
+            student=second.holder, kind=Kind.ENROLLMENT, actor=second.holder.user
+        )
+    html = Client().get(reverse("certificates:verify", args=[second.code])).content.decode()
+    assert "remplacé" in html
+    assert newer.code in html
+
+
+def test_a_visitor_checks_that_a_file_is_the_one_issued(issued):
+    certificate = issued[0]
+    url = reverse("certificates:verify", args=[certificate.code])
+    exact = SimpleUploadedFile("c.pdf", certificate.pdf.read(), content_type="application/pdf")
+    assert "exactement celui" in Client().post(url, {"file": exact}).content.decode()
+    other = SimpleUploadedFile("c.pdf", issued[1].pdf.read(), content_type="application/pdf")
+    html = Client().post(url, {"file": other}).content.decode()
+    assert 'data-testid="match"' in html
+    assert "exactement celui" not in html
+    response = Client().post(url, {"file": SimpleUploadedFile("c.pdf", b"")})
+    assert response.status_code == 400
+
+
+def test_only_the_holder_and_coordinators_download_and_nobody_a_revoked_one(
+    issued, coordinator, make_user
+):
+    mine, theirs = issued[0], issued[1]
+    holder = logged(mine.holder.user)
+    response = holder.get(reverse("certificates:download", args=[mine.code]))
+    assert response.status_code == 200
+    assert mine.code in response["Content-Disposition"]
+    assert holder.get(reverse("certificates:download", args=[theirs.code])).status_code == 404
+    assert (
+        logged(coordinator).get(reverse("certificates:download", args=[theirs.code])).status_code
+        == 200
+    )
+    assert (
+        logged(make_user("lecturer"))
+        .get(reverse("certificates:download", args=[theirs.code]))
+        .status_code
+        == 404
+    )
+    services.certificate_revoke(certificate=mine, actor=coordinator, reason="x")
+    assert holder.get(reverse("certificates:download", args=[mine.code])).status_code == 404
+
+
+def test_a_student_requests_an_attestation_and_a_refused_transcript_says_why(
+    cohort, django_capture_on_commit_callbacks
+):
+    student = cohort.students.order_by("pk").first()
+    client = logged(student.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certificates:mine"), {"kind": "enrollment"})
+    assert "Télécharger" in client.get(reverse("certificates:mine")).content.decode()
+    response = client.post(
+        reverse("certificates:mine"), {"kind": "transcript", "semester": "1"}, follow=True
+    )
+    assert "aucun jury publié pour le semestre 1" in response.content.decode()
+    response = client.post(reverse("certificates:mine"), {"kind": "success"}, follow=True)
+    assert "coordination" in response.content.decode()
+
+
+def test_the_coordinator_sees_who_is_eligible_and_starts_a_batch(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    client = logged(coordinator)
+    url = reverse("certificates:batch_new", args=[cohort.slug])
+    html = client.get(url, {"kind": "transcript", "semester": "1"}).content.decode()
+    assert "0 éligibles sur 3" in html
+    html = client.get(url).content.decode()
+    assert "3 éligibles sur 3" in html
+    first = cohort.students.order_by("pk").first()
+    chosen = [s.pk for s in cohort.students.exclude(pk=first.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"kind": "enrollment", "student": chosen})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "2 prêts, 0 en échec, 0 restants, sur 2." in page
+    assert Certificate.objects.filter(holder=first).count() == 0
+    progress = client.get(response["Location"], headers={"accept": "application/json"}).json()
+    assert progress["done"] == 2
+    archive = client.get(response["Location"] + "certificates.zip")
+    assert archive["Content-Type"] == "application/zip"
+
+
+@pytest.mark.parametrize("persona", ["applicant", "student", "lecturer"])
+def test_other_roles_cannot_issue_or_watch_batches(cohort, persona_client, persona):
+    client = persona_client(persona)
+    assert client.get(reverse("certificates:batch_new", args=[cohort.slug])).status_code == 403
+    assert (
+        client.post(
+            reverse("certificates:batch_new", args=[cohort.slug]), {"kind": "enrollment"}
+        ).status_code
+        == 403
+    )
