@@ -148,4 +148,36 @@ def snapshot(kind: str, student: Student, *, semester: int | None = None) -> dic
             else "",
             "detail": result.detail,
         }
+    if kind in (Kind.CUMULATIVE, Kind.SUCCESS):
+        from curriculum import lmd
+
+        programme = cohort.programme
+        results = [_published(student, n) for n in range(1, programme.semester_count + 1)]
+        data["semesters"] = [
+            {
+                "number": n,
+                "average": str(r.average),
+                "credits": r.credits,
+                "decision": r.decision,
+                "session": r.jury.session,
+            }
+            for n, r in enumerate(results, start=1)
+            if r is not None
+        ]
+        if all(results):
+            final = lmd.final_result(
+                semester_averages=[r.average for r in results if r],
+                repeats=0,
+                debts=0,
+                resits=sum(1 for r in results if r and r.decision == lmd.ADMIS_RATT),
+                rules=programme.rules(),
+            )
+            last = max((r.jury.closed_at for r in results if r and r.jury.closed_at), default=None)
+            data["final"] = {
+                "average": str(final.average),
+                "ranking_average": str(final.ranking_average),
+                "mention": final.mention or "",
+                "credits": sum(r.credits for r in results if r),
+                "deliberated_on": last.date().isoformat() if last else "",
+            }
     return data

@@ -198,3 +198,42 @@ def test_the_command_issues_and_copies_the_pdfs(cohort, coordinator, tmp_path):
     codes = set(Certificate.objects.values_list("code", flat=True))
     assert {f.stem for f in files} == codes
     assert all(f.read_bytes().startswith(b"%PDF-") for f in files)
+
+
+def test_a_success_attestation_needs_every_jury_published_and_120_credits(
+    make_user, django_capture_on_commit_callbacks, tmp_path
+):
+    import subprocess
+
+    from enrollment.services.studies import jury_get_or_create, jury_publish
+    from tests.enrollment.studies_helpers import make_setting
+    from tests.enrollment.test_results import run_semester
+
+    setting = make_setting(make_user)
+    cohort, coordinator = setting["cohort"], setting["coordinator"]
+    for semester in (1, 2, 3, 4):
+        run_semester(setting, semester, ["12.5", "16", "8"])
+    rows = {r.student: r for r in services.eligible_list(cohort=cohort, kind=Kind.SUCCESS)}
+    assert not any(r.ok for r in rows.values())  # closed, not published
+    for semester in (1, 2, 3, 4):
+        jury_publish(
+            jury=jury_get_or_create(cohort=cohort, semester=semester, session="N"),
+            actor=coordinator,
+        )
+    rows = {r.student: r for r in services.eligible_list(cohort=cohort, kind=Kind.SUCCESS)}
+    good, best, failed = setting["students"]
+    assert rows[good].ok
+    assert rows[best].ok
+    assert not rows[failed].ok
+    assert "120" in rows[failed].reason
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_start(cohort=cohort, kind=Kind.SUCCESS, actor=coordinator)
+    certificate = Certificate.objects.get(holder=best, kind=Kind.SUCCESS)
+    assert certificate.status == Certificate.Status.READY
+    path = tmp_path / "s.pdf"
+    path.write_bytes(certificate.pdf.read())
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Très bien" in text
+    assert "16.00/20" in text
