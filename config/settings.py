@@ -182,6 +182,8 @@ ACCOUNT_SESSION_REMEMBER = None
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TEMA–WTC Master"
+# One 30-second step of clock drift either way, as RFC 6238 recommends.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
