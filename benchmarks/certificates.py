@@ -1,0 +1,139 @@
+"""Issue N enrollment attestations through real Celery workers and time it, beside the naive
+way (one WeasyPrint document per certificate, default options, one process).
+
+Usage:  DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… \\
+        .venv/bin/python benchmarks/certificates.py [--students 1000] [--naive-sample 50]
+Prints wall time end to end (batch started → last PDF stored), per-certificate time, peak
+resident memory of each worker process, and the naive time (measured on a sample and
+scaled to N, said so)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from certificates import documents, pdf, services  # noqa: E402
+from certificates.codes import new_code  # noqa: E402
+from certificates.models import Certificate, Kind  # noqa: E402
+from enrollment.models import Cohort  # noqa: E402
+
+
+def peak_rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--naive-sample", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql" or not os.environ.get("CELERY_BROKER_URL", "").startswith(
+        "redis"
+    ):
+        sys.exit("Run it with PostgreSQL and Redis (see the docstring).")
+    call_command("migrate", verbosity=0)
+    slug = f"bench-certs-{args.students}"
+    call_command(
+        "seed_demo",
+        "--students",
+        str(args.students),
+        "--cohort",
+        slug,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    cohort = Cohort.objects.get(slug=slug)
+    Certificate.objects.filter(cohort=cohort).update(status=Certificate.Status.SUPERSEDED)
+    from certificates.models import Batch
+
+    Batch.objects.filter(cohort=cohort).update(status=Batch.Status.DONE)
+    coordinator, _ = User.objects.get_or_create(
+        email="benchmark.coordinator@example.dz", defaults={"is_coordinator": True}
+    )
+
+    # The naive way, on a sample.
+    student = cohort.students.order_by("pk").first()
+    assert student is not None
+    snapshot = documents.snapshot(Kind.ENROLLMENT, student)
+    start = time.perf_counter()
+    for _ in range(args.naive_sample):
+        HTML(string=pdf.render_html(snapshot, new_code()), base_url=str(ROOT)).write_pdf(
+            stylesheets=[str(pdf.STYLESHEET)]
+        )
+    naive = (time.perf_counter() - start) / args.naive_sample
+
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            f"--concurrency={args.concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+    )
+    try:
+        time.sleep(4)
+        start = time.perf_counter()
+        batch = services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+        while services.batch_progress(batch)["remaining"]:
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        progress = services.batch_progress(batch)
+        peaks = [peak_rss_kib(pid) for pid in children(worker.pid)]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    n = progress["total"]
+    print(
+        f"{n} enrollment attestations through {args.concurrency} worker processes: "
+        f"{wall:.1f} s end to end, {1000 * wall / n:.1f} ms per certificate "
+        f"({progress['done']} ready, {progress['failed']} failed)"
+    )
+    print(
+        "peak resident memory per worker process: "
+        + ", ".join(f"{p / 1024:.0f} MiB" for p in peaks)
+    )
+    print(
+        f"naive (one WeasyPrint document per certificate, default options, one process): "
+        f"{1000 * naive:.0f} ms per certificate on a sample of {args.naive_sample}, "
+        f"i.e. about {naive * n:.0f} s for {n}"
+    )
+
+
+if __name__ == "__main__":
+    main()
