@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import queueing
 from accounts.access import AnyUser, Role, may_grant
 from accounts.models import OutgoingEmail, RoleChange, User
 
@@ -82,8 +83,7 @@ def email_queue(message: EmailMessage) -> OutgoingEmail:
         html_body=html,
         headers=dict(message.extra_headers),
     )
-    outgoing_id = outgoing.pk
-    transaction.on_commit(lambda: send_outgoing_email.delay(outgoing_id))
+    queueing.after_commit(send_outgoing_email, outgoing.pk)
     return outgoing
 
 
@@ -140,3 +140,15 @@ def outgoing_email_give_up(*, email_id: int, error: str) -> None:
     OutgoingEmail.objects.filter(pk=email_id).exclude(status=OutgoingEmail.Status.SENT).update(
         status=OutgoingEmail.Status.FAILED, error=error[:2000]
     )
+
+
+def emails_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Periodic: e-mails still pending (the broker was down when they were queued)."""
+    from accounts.tasks import send_outgoing_email
+
+    pending = list(
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:1000]
+    )
+    return sum(1 for pk in pending if queueing.send(send_outgoing_email, pk))

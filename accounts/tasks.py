@@ -23,3 +23,9 @@ def send_outgoing_email(self: Any, email_id: int) -> bool:
             services.outgoing_email_give_up(email_id=email_id, error=str(exc))
             return False
         raise
+
+
+@shared_task
+def requeue_pending_emails() -> int:
+    """Every five minutes (beat): e-mails that could not be queued go out now."""
+    return services.emails_requeue()

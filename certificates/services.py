@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import queueing
 from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import email_queue
@@ -29,11 +30,12 @@ PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
 
 
 def _queue(ids: list[int]) -> None:
+    """Chunks of 25 per task, sent after commit; rows stay pending if the broker is down
+    (the periodic re-queue sends them when it is back)."""
     from certificates.tasks import render_certificates
 
     for start in range(0, len(ids), 25):
-        chunk = ids[start : start + 25]
-        transaction.on_commit(lambda chunk=chunk: render_certificates.delay(chunk))  # type: ignore[misc]
+        queueing.after_commit(render_certificates, ids[start : start + 25])
 
 
 def eligible_list(

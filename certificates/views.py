@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.queueing import broker_reachable
 from accounts.uploads import private_file_response
 from certificates import codes, services
 from certificates.models import Batch, Certificate, Kind
@@ -176,6 +177,14 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            if not broker_reachable():
+                messages.warning(
+                    request,
+                    _(
+                        "The work queue cannot be reached right now: the batch is recorded "
+                        "and will be rendered as soon as it is back."
+                    ),
+                )
             return redirect("certificates:batch", pk=batch.pk)
     return render(
         request,

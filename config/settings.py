@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.expire_offers",
         "schedule": crontab(minute="*/15"),
     },
+    "emails-requeue": {
+        "task": "accounts.tasks.requeue_pending_emails",
+        "schedule": crontab(minute="*/5"),
+    },
     "certificates-requeue": {
         "task": "certificates.tasks.requeue_stuck_certificates",
         "schedule": crontab(minute="*/5"),

@@ -171,3 +171,64 @@ def test_other_roles_cannot_issue_or_watch_batches(cohort, persona_client, perso
         ).status_code
         == 403
     )
+
+
+def test_a_batch_started_while_the_broker_is_down_is_kept_and_goes_out_when_it_is_back(
+    cohort, coordinator, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from certificates.tasks import render_certificates
+    from tests.helpers import free_port
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(render_certificates, "delay", broker_down)
+    client = logged(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("certificates:batch_new", args=[cohort.slug]),
+            {"kind": "enrollment", "student": list(cohort.students.values_list("pk", flat=True))},
+        )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "ne peut pas être jointe" in page
+    assert set(Certificate.objects.values_list("status", flat=True)) == {"pending"}
+    monkeypatch.undo()
+    Certificate.objects.update(issued_at=timezone.now() - dt.timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.requeue_stuck() == 3
+    assert set(Certificate.objects.values_list("status", flat=True)) == {"ready"}
+
+
+def test_an_email_queued_while_the_broker_is_down_is_sent_later(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core import mail
+    from django.core.mail import EmailMessage
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from accounts.models import OutgoingEmail
+    from accounts.services import email_queue, emails_requeue
+    from accounts.tasks import send_outgoing_email
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(send_outgoing_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue(EmailMessage("Sujet", "Corps", to=["a@example.dz"]))
+    assert OutgoingEmail.objects.get().status == "pending"
+    monkeypatch.undo()
+    OutgoingEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    assert emails_requeue() == 1
+    assert len(mail.outbox) == 1
