@@ -167,17 +167,18 @@ def render_one(certificate_id: int) -> bool:
     certificate = Certificate.objects.get(pk=certificate_id)
     try:
         content = pdf.render_pdf(certificate.snapshot, certificate.code)
-    except Exception as exc:  # any rendering failure is recorded on the row, shown with a retry
+        name = certificate.pdf.storage.save(
+            f"certificates/{certificate.code}.pdf", ContentFile(content)
+        )
+    except Exception as exc:  # a rendering or storage failure is kept on the row, with a retry
         logger.exception("Certificate %s failed to render", certificate_id)
         Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.RENDERING).update(
             status=Certificate.Status.FAILED,
             error=str(exc)[:2000],
             attempts=certificate.attempts + 1,
         )
+        _finish_batch(certificate.batch_id)
         return False
-    name = certificate.pdf.storage.save(
-        f"certificates/{certificate.code}.pdf", ContentFile(content)
-    )
     with transaction.atomic():
         updated = Certificate.objects.filter(
             pk=certificate_id, status=Certificate.Status.RENDERING

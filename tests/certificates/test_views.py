@@ -232,3 +232,46 @@ def test_an_email_queued_while_the_broker_is_down_is_sent_later(
     OutgoingEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
     assert emails_requeue() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_document_that_failed_to_store_is_listed_and_tried_again(
+    cohort, coordinator, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    working = settings.STORAGES["private"]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**working, "OPTIONS": {"location": str(blocked / "private")}},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
+    batch.refresh_from_db()
+    assert batch.status == batch.Status.DONE  # finished, with failures: not left running
+    failed = list(batch.certificates.order_by("pk"))
+    assert {c.status for c in failed} == {Certificate.Status.FAILED}
+    assert all(c.error and c.attempts == 1 and not c.pdf for c in failed)
+
+    coordinator_client = logged(coordinator)
+    page = coordinator_client.get(reverse("certificates:batch", args=[batch.pk])).content.decode()
+    assert "Réessayer" in page or "Try again" in page
+    assert reverse("certificates:retry", args=[failed[0].code]) in page
+
+    student_client = logged(cohort.students.get(pk=failed[0].holder_id).user)
+    response = student_client.post(reverse("certificates:retry", args=[failed[0].code]))
+    assert response.status_code == 403
+    assert Certificate.objects.get(pk=failed[0].pk).status == Certificate.Status.FAILED
+
+    settings.STORAGES = {**settings.STORAGES, "private": working}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(reverse("certificates:retry", args=[failed[0].code]))
+    assert response.status_code == 302
+    retried = Certificate.objects.get(pk=failed[0].pk)
+    assert retried.status == Certificate.Status.READY
+    assert retried.attempts == 2
+    assert not retried.error
+    assert retried.pdf.read().startswith(b"%PDF-")
+
+    again = coordinator_client.post(reverse("certificates:retry", args=[retried.code]), follow=True)
+    assert Certificate.objects.get(pk=retried.pk).status == Certificate.Status.READY
+    assert any(m.level_tag == "error" for m in again.context["messages"])
