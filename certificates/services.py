@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
@@ -25,7 +26,13 @@ from certificates.models import Batch, Certificate, Kind
 from enrollment.models import Cohort, Student
 
 logger = logging.getLogger(__name__)
-STUCK_AFTER = timedelta(minutes=10)
+
+
+def _stuck_before() -> datetime:
+    """Claims older than this are orphaned (``CERTIFICATES_STUCK_AFTER`` seconds ago)."""
+    return timezone.now() - timedelta(seconds=settings.CERTIFICATES_STUCK_AFTER)
+
+
 PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
 
 
@@ -158,7 +165,7 @@ def render_one(certificate_id: int) -> bool:
         Certificate.objects.filter(pk=certificate_id)
         .filter(
             Q(status__in=(Certificate.Status.PENDING, Certificate.Status.FAILED))
-            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=now - STUCK_AFTER)
+            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=_stuck_before())
         )
         .update(status=Certificate.Status.RENDERING, claimed_at=now)
     )
@@ -250,13 +257,18 @@ def certificate_retry(*, certificate: Certificate, actor: User) -> None:
 
 def requeue_stuck() -> int:
     """Periodic: rows left in rendering by a worker that died go back to the queue."""
-    stuck = list(
-        Certificate.objects.filter(
-            Q(status=Certificate.Status.PENDING, issued_at__lt=timezone.now() - STUCK_AFTER)
-            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=timezone.now() - STUCK_AFTER)
-        ).values_list("pk", flat=True)[:5000]
-    )
+    cutoff = _stuck_before()
     with transaction.atomic():
+        # Orphaned claims become pending again, so any worker may take them, whatever its own
+        # threshold; the claim in render_one still makes each render happen once.
+        Certificate.objects.filter(
+            status=Certificate.Status.RENDERING, claimed_at__lt=cutoff
+        ).update(status=Certificate.Status.PENDING)
+        stuck = list(
+            Certificate.objects.filter(status=Certificate.Status.PENDING, issued_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:5000]
+        )
         _queue(stuck)
     return len(stuck)
 

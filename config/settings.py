@@ -234,6 +234,11 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Where tasks go unless routed: a deployment (or a test) may give its workers their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# A certificate claimed this many seconds ago and still rendering is taken to be orphaned by a
+# worker that died; the periodic sweep puts it back in the queue. Above CELERY_TASK_TIME_LIMIT.
+CERTIFICATES_STUCK_AFTER = env.int("CERTIFICATES_STUCK_AFTER", default=660)
 # Periodic jobs, run by exactly one `celery beat` (make run starts it inside the worker).
 CELERY_BEAT_SCHEDULE = {
     "agreements-expiring": {

@@ -1,0 +1,123 @@
+"""A worker killed mid-batch (SIGKILL: no clean-up runs) loses nothing and duplicates nothing:
+the periodic sweep hands its orphaned certificate to another worker, and every certificate of the
+batch is rendered exactly once. The two workers have their own queue, so the session's worker
+(started for other tests, with other storage) never takes part."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from kombu import Queue
+
+from certificates import services
+from certificates.models import Batch, Certificate, Kind
+from config.celery import app as celery_app
+from curriculum.demo import seed_curriculum
+from enrollment.demo import seed_students
+from partners.demo import seed_partners
+from tests.helpers import database_url
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE = "certificates-killed-worker-test"
+STUCK_AFTER = 2  # seconds, for these workers and for this test's sweep
+
+
+def start_worker(tmp_path: Path, name: str) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_TASK_DEFAULT_QUEUE=QUEUE,
+        CERTIFICATES_STUCK_AFTER=str(STUCK_AFTER),
+        PRIVATE_ROOT=str(tmp_path / "private"),
+        EMAIL_URL=f"filemail:///{tmp_path / 'mail'}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    log = tmp_path / f"{name}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         f"--hostname={name}@%h", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while " ready." not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"The worker {name} did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+    return proc
+
+
+def statuses(batch: Batch) -> list[str]:
+    return list(batch.certificates.order_by("pk").values_list("status", flat=True))
+
+
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(settings, tmp_path, make_user):
+    settings.CERTIFICATES_STUCK_AFTER = STUCK_AFTER
+    with celery_app.connection_for_write() as connection:
+        Queue(QUEUE)(connection.default_channel).purge()  # left by an earlier, aborted run
+    programme = seed_curriculum(organisations=seed_partners())
+    cohort, _ = seed_students(count=10, cohort_slug="promo-kill", programme=programme)
+    coordinator = make_user("coordinator")
+    with transaction.atomic():  # the rows, without the service's own queueing
+        batch = Batch.objects.create(cohort=cohort, kind=Kind.ENROLLMENT, created_by=coordinator)
+        ids = [
+            services._new_certificate(
+                student=s, kind=Kind.ENROLLMENT, semester=None, actor=coordinator, batch=batch
+            ).pk
+            for s in cohort.students.order_by("registration_number")
+        ]
+    workers: list[subprocess.Popen] = []
+    try:
+        first = start_worker(tmp_path, "first")
+        workers.append(first)
+        celery_app.send_task("certificates.tasks.render_certificates", args=[ids], queue=QUEUE)
+        deadline = time.monotonic() + 60
+        while "ready" not in statuses(batch):
+            assert time.monotonic() < deadline, statuses(batch)
+            time.sleep(0.01)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        before = {
+            c.pk: c.ready_at for c in batch.certificates.filter(status=Certificate.Status.READY)
+        }
+        left = [s for s in statuses(batch) if s != Certificate.Status.READY]
+        assert left, "the first worker finished before it could be killed"
+        assert set(left) <= {Certificate.Status.RENDERING, Certificate.Status.PENDING}
+
+        workers.append(start_worker(tmp_path, "second"))
+        time.sleep(STUCK_AFTER + 0.5)  # the orphaned claim is now older than the threshold
+        celery_app.send_task("certificates.tasks.requeue_stuck_certificates", queue=QUEUE)
+        deadline = time.monotonic() + 60
+        while set(statuses(batch)) != {Certificate.Status.READY}:
+            assert time.monotonic() < deadline, statuses(batch)
+            time.sleep(0.1)
+    finally:
+        for proc in workers:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
+
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE
+    certificates = list(batch.certificates.order_by("pk"))
+    assert [c.attempts for c in certificates] == [1] * 10  # each rendered once
+    for c in certificates:
+        content = c.pdf.read()
+        assert hashlib.sha256(content).hexdigest() == c.sha256
+        c.pdf.close()
+    files = sorted(p.name for p in (tmp_path / "private" / "certificates").iterdir())
+    assert files == sorted(f"{c.code}.pdf" for c in certificates)  # no second copy of any
+    assert {c.pk: c.ready_at for c in certificates if c.pk in before} == before
