@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +13,7 @@ from django.test import Client
 from accounts.models import User
 from config.celery import app as celery_app
 from tests.factories.accounts import UserFactory
-from tests.helpers import database_url, enable_totp
+from tests.helpers import enable_totp, start_celery_worker, stop_celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,54 +78,13 @@ def mail_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, mail_dir) -> Iterator[None]:
     """A worker in its own process, on the test broker and the test database."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith("redis://"):
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.fail("The worker tests need CELERY_BROKER_URL=redis://… (make test starts one).")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url(),
-        CELERY_BROKER_URL=broker,
+    proc = start_celery_worker(
+        mail_dir.parent / "worker.log",
         EMAIL_URL=f"filemail:///{mail_dir}",  # environ drops one leading slash
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    log = open(mail_dir.parent / "worker.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for_worker(proc, mail_dir.parent / "worker.log")
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-def _wait_for_worker(proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"The Celery worker stopped:\n{log.read_text()}")
-        if " ready." in log.read_text():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"The Celery worker did not start:\n{log.read_text()}")
+        stop_celery_worker(proc)

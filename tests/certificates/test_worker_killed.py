@@ -9,12 +9,10 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from kombu import Queue
 
@@ -24,40 +22,22 @@ from config.celery import app as celery_app
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from partners.demo import seed_partners
-from tests.helpers import database_url
+from tests.helpers import start_celery_worker, stop_celery_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "certificates-killed-worker-test"
 STUCK_AFTER = 2  # seconds, for these workers and for this test's sweep
 
 
 def start_worker(tmp_path: Path, name: str) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url(),
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+    return start_celery_worker(
+        tmp_path / f"{name}.log",
         CELERY_TASK_DEFAULT_QUEUE=QUEUE,
         CERTIFICATES_STUCK_AFTER=str(STUCK_AFTER),
         PRIVATE_ROOT=str(tmp_path / "private"),
         EMAIL_URL=f"filemail:///{tmp_path / 'mail'}",
-        DJANGO_SETTINGS_MODULE="config.settings",
     )
-    log = tmp_path / f"{name}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         f"--hostname={name}@%h", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while " ready." not in log.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"The worker {name} did not start:\n{log.read_text()}")
-        time.sleep(0.1)
-    return proc
 
 
 def statuses(batch: Batch) -> list[str]:
@@ -106,9 +86,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(settings, tmp_pa
             time.sleep(0.1)
     finally:
         for proc in workers:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=15)
+            stop_celery_worker(proc)
 
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE
