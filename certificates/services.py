@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import queueing
-from accounts.access import Role, has_role
+from accounts.access import AnyUser, Role, has_role
 from accounts.models import User
 from accounts.services import email_queue
 from certificates import codes, documents, pdf
@@ -273,15 +273,29 @@ def requeue_stuck() -> int:
     return len(stuck)
 
 
+REASON_MAX = 2000
+REVOCABLE = (Certificate.Status.READY, Certificate.Status.SUPERSEDED)
+
+
+def can_revoke(user: AnyUser, certificate: Certificate) -> bool:
+    return has_role(user, Role.COORDINATOR) and certificate.status in REVOCABLE
+
+
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the document is revoked.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX}}
+        )
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status == Certificate.Status.REVOKED:
         raise ValidationError(_("This document is already revoked."))
+    if locked.status not in REVOCABLE:
+        raise ValidationError(_("Only an issued document can be revoked."))
     locked.status = Certificate.Status.REVOKED
     locked.revoked_by, locked.revoked_at, locked.revocation_reason = (
         actor,

@@ -79,7 +79,13 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "certificates/verify.html",
-        {"data": public, "match": match, "error": error},
+        {
+            "data": public,
+            "match": match,
+            "error": error,
+            "can_revoke": services.can_revoke(request.user, certificate),
+            "reason_max": services.REASON_MAX,
+        },
         status=400 if error else 200,
     )
 
@@ -246,7 +252,7 @@ def certificate_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResp
         services.certificate_revoke(
             certificate=certificate,
             actor=request.user,
-            reason=request.POST.get("reason", "")[:2000],
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

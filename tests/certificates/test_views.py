@@ -275,3 +275,30 @@ def test_a_document_that_failed_to_store_is_listed_and_tried_again(
     again = coordinator_client.post(reverse("certificates:retry", args=[retried.code]), follow=True)
     assert Certificate.objects.get(pk=retried.pk).status == Certificate.Status.READY
     assert any(m.level_tag == "error" for m in again.context["messages"])
+
+
+def test_a_coordinator_revokes_from_the_verification_page_with_a_reason(issued, coordinator):
+    certificate = issued[0]
+    url = reverse("certificates:verify", args=[certificate.code])
+    revoke = reverse("certificates:revoke", args=[certificate.code])
+    holder = logged(certificate.holder.user)
+    assert 'data-testid="revoke"' not in Client().get(url).content.decode()
+    assert 'data-testid="revoke"' not in holder.get(url).content.decode()
+    assert holder.post(revoke, {"reason": "Je préfère"}).status_code == 403
+
+    staff = logged(coordinator)
+    assert 'data-testid="revoke"' in staff.get(url).content.decode()
+    for reason, message in (("  ", "Indiquez pourquoi"), ("x" * 2001, "Limitez le motif à 2000")):
+        page = staff.post(revoke, {"reason": reason}, follow=True).content.decode()
+        assert message in page
+        assert Certificate.objects.get(pk=certificate.pk).status == Certificate.Status.READY
+
+    page = staff.post(revoke, {"reason": "Erreur de nom"}, follow=True).content.decode()
+    revoked = Certificate.objects.get(pk=certificate.pk)
+    assert (revoked.status, revoked.revoked_by, revoked.revocation_reason) == (
+        Certificate.Status.REVOKED,
+        coordinator,
+        "Erreur de nom",
+    )
+    assert "Erreur de nom" in page
+    assert 'data-testid="revoke"' not in page
