@@ -18,6 +18,7 @@ from accounts.queueing import broker_reachable
 from accounts.uploads import private_file_response
 from certificates import codes, services
 from certificates.models import Batch, Certificate, Kind
+from config.numbers import positive_int
 from enrollment.models import Cohort, Student
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -143,7 +144,7 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
                 student=student,
                 kind=kind,
                 actor=request.user,
-                semester=int(semester) if semester.isdigit() else None,
+                semester=positive_int(semester),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -171,10 +172,10 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if kind not in services.PER_STUDENT:
         raise Http404
     semester_text = request.GET.get("semester") or request.POST.get("semester") or ""
-    semester = int(semester_text) if semester_text.isdigit() else None
+    semester = positive_int(semester_text)
     rows = services.eligible_list(cohort=cohort, kind=kind, semester=semester)
     if request.method == "POST":
-        chosen = {int(v) for v in request.POST.getlist("student") if v.isdigit()}
+        chosen = {n for n in map(positive_int, request.POST.getlist("student")) if n}
         exclude = {row.student.pk for row in rows if row.ok and row.student.pk not in chosen}
         try:
             batch = services.batch_start(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, role_required
 from accounts.form_errors import attach
+from config.numbers import positive_int
 from curriculum import exports, selectors, services
 from curriculum.forms import (
     ModuleForm,
@@ -174,8 +175,8 @@ def module_edit(
     programme = _programme_or_404(slug)
     module = get_object_or_404(Module, pk=pk, programme=programme) if pk else None
     initial = {}
-    if module is None and request.GET.get("unit", "").isdigit():
-        initial["unit"] = int(request.GET["unit"])
+    if module is None and (unit := positive_int(request.GET.get("unit"))):
+        initial["unit"] = unit
     form = ModuleForm(request.POST or None, instance=module, programme=programme, initial=initial)
     if (
         request.method == "POST"

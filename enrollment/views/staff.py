@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
 from accounts.form_errors import attach
+from config.numbers import positive_int
 from enrollment import exports, selectors
 from enrollment.forms import (
     BulkActionForm,
@@ -63,8 +64,8 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         )
         response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
         return response
-    per_page = request.GET.get("per_page", "")
-    size = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 50
+    per_page = positive_int(request.GET.get("per_page"))
+    size = per_page if per_page in PAGE_SIZES else 50
     page = Paginator(queryset, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -118,8 +119,8 @@ def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     intake = None
-    if request.GET.get("intake", "").isdigit():
-        intake = Intake.objects.filter(pk=int(request.GET["intake"])).first()
+    if intake_pk := positive_int(request.GET.get("intake")):
+        intake = Intake.objects.filter(pk=intake_pk).first()
     data = selectors.funnel(intake=intake)
     sectors = dict(Organisation.Sector.choices)
     return render(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
 from accounts.form_errors import attach
 from accounts.uploads import private_file_response
+from config.numbers import positive_int
 from enrollment import grids, selectors
 from enrollment.forms import (
     ClassSessionForm,
@@ -71,14 +72,14 @@ def cohort_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def offerings_open(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, slug=slug)
-    semester = request.POST.get("semester", "")
+    semester = positive_int(request.POST.get("semester"))
     year = request.POST.get("academic_year", "").strip()
-    if not semester.isdigit() or not year:
+    if semester is None or not year:
         messages.error(request, _("Choose a semester and an academic year."))
         return redirect("enrollment:cohort", slug=slug)
     try:
         opened = studies.offerings_open(
-            cohort=cohort, semester=int(semester), academic_year=year[:9], actor=request.user
+            cohort=cohort, semester=semester, academic_year=year[:9], actor=request.user
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
