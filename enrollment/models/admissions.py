@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,8 +19,20 @@ from enrollment.models.cohorts import Cohort
 from enrollment.models.profiles import Education
 from partners.models import Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ZERO, ONE, TWENTY = Decimal(0), Decimal(1), Decimal(20)
 weight = [MinValueValidator(ZERO), MaxValueValidator(ONE)]
+
+
+def weight_field(label: StrOrPromise, default: str) -> models.DecimalField:
+    """A weight between 0 and 1, two decimals."""
+    return models.DecimalField(
+        label, max_digits=3, decimal_places=2, default=Decimal(default), validators=weight
+    )
+
+
 mark = [MinValueValidator(ZERO), MaxValueValidator(TWENTY)]
 
 
@@ -39,41 +52,11 @@ class Intake(TranslatedMixin, models.Model):
     eligibility_fr = models.TextField(_("eligibility (French)"), blank=True)
     eligibility_ar = models.TextField(_("eligibility (Arabic)"), blank=True)
     eligibility_en = models.TextField(_("eligibility (English)"), blank=True)
-    weight_academic = models.DecimalField(
-        _("rubric: academic record"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.50"),
-        validators=weight,
-    )
-    weight_experience = models.DecimalField(
-        _("rubric: experience"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.30"),
-        validators=weight,
-    )
-    weight_motivation = models.DecimalField(
-        _("rubric: motivation and project"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.20"),
-        validators=weight,
-    )
-    weight_dossier = models.DecimalField(
-        _("final score: weight of the file"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.50"),
-        validators=weight,
-    )
-    weight_interview = models.DecimalField(
-        _("final score: weight of the interview"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.50"),
-        validators=weight,
-    )
+    weight_academic = weight_field(_("rubric: academic record"), "0.50")
+    weight_experience = weight_field(_("rubric: experience"), "0.30")
+    weight_motivation = weight_field(_("rubric: motivation and project"), "0.20")
+    weight_dossier = weight_field(_("final score: weight of the file"), "0.50")
+    weight_interview = weight_field(_("final score: weight of the interview"), "0.50")
     shortlist_factor = models.DecimalField(
         _("shortlist factor"),
         max_digits=3,
