@@ -67,6 +67,14 @@ def email_queue(message: EmailMessage) -> OutgoingEmail:
     """Store a rendered message and have the worker send it once the transaction commits."""
     from accounts.tasks import send_outgoing_email
 
+    outgoing = email_store(message)
+    queueing.after_commit(send_outgoing_email, outgoing.pk)
+    return outgoing
+
+
+def email_store(message: EmailMessage) -> OutgoingEmail:
+    """Store a rendered message as pending, for the caller to send (``send_outgoing_emails``)
+    or, failing that, the periodic sweep."""
     html = ""
     if isinstance(message, EmailMultiAlternatives):
         for content, mimetype in message.alternatives:
@@ -83,7 +91,6 @@ def email_queue(message: EmailMessage) -> OutgoingEmail:
         html_body=html,
         headers=dict(message.extra_headers),
     )
-    queueing.after_commit(send_outgoing_email, outgoing.pk)
     return outgoing
 
 

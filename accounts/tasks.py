@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
-from accounts import services
+from accounts import queueing, services
 
 
 @shared_task(
@@ -23,6 +23,22 @@ def send_outgoing_email(self: Any, email_id: int) -> bool:
             services.outgoing_email_give_up(email_id=email_id, error=str(exc))
             return False
         raise
+
+
+@shared_task
+def send_outgoing_emails(email_ids: list[int]) -> int:
+    """Send several queued e-mails in one task (a batch of certificates tells its holders).
+    When the mail server is unreachable, the rest go to ``send_outgoing_email`` one by one,
+    which retries with back-off."""
+    sent = 0
+    for position, email_id in enumerate(email_ids):
+        try:
+            sent += services.outgoing_email_send(email_id=email_id)
+        except services.TransientEmailError:
+            for pending_id in email_ids[position:]:
+                queueing.send(send_outgoing_email, pending_id)
+            break
+    return sent
 
 
 @shared_task

@@ -21,9 +21,8 @@ class Eligibility:
     reason: str = ""
 
 
-def _identity(student: Student) -> dict[str, Any]:
+def _identity(student: Student, profile: ApplicantProfile | None) -> dict[str, Any]:
     born: dict[str, Any]
-    profile = ApplicantProfile.objects.filter(user=student.user_id).first()
     if profile is None:
         return {
             "registration_number": student.registration_number,
@@ -123,11 +122,46 @@ def _published(student: Student, semester: int) -> JuryResult | None:
 
 
 def snapshot(kind: str, student: Student, *, semester: int | None = None) -> dict[str, Any]:
+    return snapshots(kind, [student], semester=semester)[0]
+
+
+def snapshots(
+    kind: str, students: list[Student], *, semester: int | None = None
+) -> list[dict[str, Any]]:
+    """The snapshots of many students at once: profiles in one query, each cohort once."""
+    profiles = {
+        p.user_id: p
+        for p in ApplicantProfile.objects.filter(user__in=[s.user_id for s in students])
+    }
+    programmes: dict[int, dict[str, Any]] = {}
+    result = []
+    for student in students:
+        if student.cohort_id not in programmes:
+            programmes[student.cohort_id] = _programme(student.cohort)
+        result.append(
+            _snapshot(
+                kind,
+                student,
+                profiles.get(student.user_id),
+                programmes[student.cohort_id],
+                semester,
+            )
+        )
+    return result
+
+
+def _snapshot(
+    kind: str,
+    student: Student,
+    profile: ApplicantProfile | None,
+    programme_data: dict[str, Any],
+    semester: int | None,
+) -> dict[str, Any]:
     cohort = student.cohort
     data: dict[str, Any] = {
         "kind": kind,
-        "holder": _identity(student),
-        "programme": _programme(cohort),
+        "holder": _identity(student, profile),
+        "programme": programme_data,
         "level": student.level,
         "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
         "issued_on": timezone.localdate().isoformat(),

@@ -12,15 +12,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import queueing
 from accounts.access import AnyUser, Role, has_role
-from accounts.models import User
-from accounts.services import email_queue
+from accounts.models import OutgoingEmail, User
+from accounts.services import email_store
+from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, pdf
 from certificates.models import Batch, Certificate, Kind
 from enrollment.models import Cohort, Student
@@ -60,29 +61,49 @@ def _new_certificate(
     *, student: Student, kind: str, semester: int | None, actor: User | None, batch: Batch | None
 ) -> Certificate:
     """A pending certificate; the current one of the same document is superseded by it."""
-    snapshot = documents.snapshot(kind, student, semester=semester)
+    return _new_certificates(
+        students=[student], kind=kind, semester=semester, actor=actor, batch=batch
+    )[0]
+
+
+def _new_certificates(
+    *,
+    students: list[Student],
+    kind: str,
+    semester: int | None,
+    actor: User | None,
+    batch: Batch | None,
+) -> list[Certificate]:
+    """Pending certificates for these students, in a few queries whatever their number; the
+    current certificate of the same document of each student is superseded by the new one."""
+    snapshots = documents.snapshots(kind, students, semester=semester)
     for _attempt in range(5):
+        certificates = [
+            Certificate(
+                kind=kind,
+                code=codes.new_code(),
+                holder=student,
+                cohort=student.cohort,
+                semester=semester,
+                batch=batch,
+                snapshot=snapshot,
+                template_version=pdf.TEMPLATE_VERSION,
+                issued_by=actor,
+            )
+            for student, snapshot in zip(students, snapshots, strict=True)
+        ]
         try:
             with transaction.atomic():
-                certificate = Certificate.objects.create(
-                    kind=kind,
-                    code=codes.new_code(),
-                    holder=student,
-                    cohort=student.cohort,
-                    semester=semester,
-                    batch=batch,
-                    snapshot=snapshot,
-                    template_version=pdf.TEMPLATE_VERSION,
-                    issued_by=actor,
-                )
+                created = Certificate.objects.bulk_create(certificates)
                 break
         except IntegrityError:  # a code drawn twice (65 bits: never in practice); draw again
             continue
     else:  # pragma: no cover - 5 collisions of 65-bit codes do not happen
-        raise RuntimeError("Could not draw a unique certificate code.")
-    previous = (
-        Certificate.objects.filter(holder=student, kind=kind, semester=semester)
-        .exclude(pk=certificate.pk)
+        raise RuntimeError("Could not draw unique certificate codes.")
+    newer = {c.holder_id: c for c in created}
+    previous = list(
+        Certificate.objects.filter(holder__in=list(newer), kind=kind, semester=semester)
+        .exclude(pk__in=[c.pk for c in created])
         .filter(
             status__in=(
                 Certificate.Status.READY,
@@ -91,9 +112,13 @@ def _new_certificate(
                 Certificate.Status.RENDERING,
             )
         )
+        .only("pk", "holder_id")
     )
-    previous.update(status=Certificate.Status.SUPERSEDED, superseded_by=certificate)
-    return certificate
+    for old in previous:
+        old.status = Certificate.Status.SUPERSEDED
+        old.superseded_by = newer[old.holder_id]
+    Certificate.objects.bulk_update(previous, ["status", "superseded_by"], batch_size=500)
+    return created
 
 
 def batch_start(
@@ -131,11 +156,10 @@ def batch_start(
                 _("No student of this cohort is eligible for this document."), code="empty"
             )
         batch = Batch.objects.create(cohort=cohort, kind=kind, semester=semester, created_by=actor)
-        ids = [
-            _new_certificate(student=s, kind=kind, semester=semester, actor=actor, batch=batch).pk
-            for s in chosen
-        ]
-        _queue(ids)
+        created = _new_certificates(
+            students=chosen, kind=kind, semester=semester, actor=actor, batch=batch
+        )
+        _queue([c.pk for c in created])
     return batch
 
 
@@ -158,10 +182,9 @@ def certificate_request(
     return certificate
 
 
-def render_one(certificate_id: int) -> bool:
-    """Claim, render, store and mark ready one certificate; False when another run has it."""
-    now = timezone.now()
-    claimed = (
+def _claim(certificate_id: int, now: datetime) -> bool:
+    """The conditional update that makes each render happen once, however often it is queued."""
+    return bool(
         Certificate.objects.filter(pk=certificate_id)
         .filter(
             Q(status__in=(Certificate.Status.PENDING, Certificate.Status.FAILED))
@@ -169,53 +192,77 @@ def render_one(certificate_id: int) -> bool:
         )
         .update(status=Certificate.Status.RENDERING, claimed_at=now)
     )
-    if not claimed:
-        return False
-    certificate = Certificate.objects.get(pk=certificate_id)
-    try:
-        content = pdf.render_pdf(certificate.snapshot, certificate.code)
-        name = certificate.pdf.storage.save(
-            f"certificates/{certificate.code}.pdf", ContentFile(content)
-        )
-    except Exception as exc:  # a rendering or storage failure is kept on the row, with a retry
-        logger.exception("Certificate %s failed to render", certificate_id)
-        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.RENDERING).update(
-            status=Certificate.Status.FAILED,
-            error=str(exc)[:2000],
-            attempts=certificate.attempts + 1,
-        )
-        _finish_batch(certificate.batch_id)
-        return False
-    with transaction.atomic():
-        updated = Certificate.objects.filter(
-            pk=certificate_id, status=Certificate.Status.RENDERING
-        ).update(
-            status=Certificate.Status.READY,
-            pdf=name,
-            sha256=hashlib.sha256(content).hexdigest(),
-            ready_at=timezone.now(),
-            error="",
-            attempts=certificate.attempts + 1,
-        )
-        if updated and certificate.holder_id:
-            _tell_holder(certificate)
-    _finish_batch(certificate.batch_id)
-    return bool(updated)
 
 
-def _tell_holder(certificate: Certificate) -> None:
+def render_one(certificate_id: int) -> bool:
+    """Claim, render, store and mark ready one certificate; False when another run has it."""
+    return render_many([certificate_id]) == 1
+
+
+def render_many(ids: list[int]) -> int:
+    """Render a chunk of certificates in this process; returns how many became ready.
+
+    Each row is claimed, rendered, stored and marked ready on its own, so a worker killed
+    half-way leaves the rest pending or claimed (the sweep re-queues them). The e-mail to the
+    holder is stored in the same transaction as the ready mark and sent, for the whole chunk,
+    by one task afterwards (a row left unsent is picked up by the e-mail sweep)."""
+    rows = Certificate.objects.filter(pk__in=ids).select_related("holder__user").in_bulk()
+    ready = 0
+    emails: list[int] = []
+    batches: set[int] = set()
+    for certificate_id in ids:
+        certificate = rows.get(certificate_id)
+        if certificate is None or not _claim(certificate_id, timezone.now()):
+            continue
+        if certificate.batch_id is not None:
+            batches.add(certificate.batch_id)
+        try:
+            content = pdf.render_pdf(certificate.snapshot, certificate.code)
+            name = certificate.pdf.storage.save(
+                f"certificates/{certificate.code}.pdf", ContentFile(content)
+            )
+        except Exception as exc:  # a rendering or storage failure is kept on the row, with a retry
+            logger.exception("Certificate %s failed to render", certificate_id)
+            Certificate.objects.filter(
+                pk=certificate_id, status=Certificate.Status.RENDERING
+            ).update(
+                status=Certificate.Status.FAILED,
+                error=str(exc)[:2000],
+                attempts=F("attempts") + 1,
+            )
+            continue
+        with transaction.atomic():
+            updated = Certificate.objects.filter(
+                pk=certificate_id, status=Certificate.Status.RENDERING
+            ).update(
+                status=Certificate.Status.READY,
+                pdf=name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                ready_at=timezone.now(),
+                error="",
+                attempts=F("attempts") + 1,
+            )
+            if updated and certificate.holder_id:
+                emails.append(_tell_holder(certificate).pk)
+        ready += updated
+    if emails:
+        queueing.send(send_outgoing_emails, emails)
+    for batch_id in sorted(batches):
+        _finish_batch(batch_id)
+    return ready
+
+
+def _tell_holder(certificate: Certificate) -> OutgoingEmail:
     user = certificate.holder.user  # type: ignore[union-attr]
     with translation.override(user.preferred_language or "fr"):
         subject = _("Your document is ready: %(document)s") % {
             "document": certificate.get_kind_display()
         }
         body = render_to_string("certificates/email/ready.txt", {"certificate": certificate})
-    email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+    return email_store(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
 
 
-def _finish_batch(batch_id: int | None) -> None:
-    if batch_id is None:
-        return
+def _finish_batch(batch_id: int) -> None:
     open_rows = Certificate.objects.filter(
         batch_id=batch_id, status__in=(Certificate.Status.PENDING, Certificate.Status.RENDERING)
     )
@@ -260,7 +307,7 @@ def requeue_stuck() -> int:
     cutoff = _stuck_before()
     with transaction.atomic():
         # Orphaned claims become pending again, so any worker may take them, whatever its own
-        # threshold; the claim in render_one still makes each render happen once.
+        # threshold; the claim in render_many still makes each render happen once.
         Certificate.objects.filter(
             status=Certificate.Status.RENDERING, claimed_at__lt=cutoff
         ).update(status=Certificate.Status.PENDING)

@@ -95,3 +95,40 @@ def test_a_mail_server_failure_keeps_the_email_pending_for_a_retry(
     assert outgoing.status == OutgoingEmail.Status.PENDING
     assert outgoing.attempts == 1
     assert outgoing.error
+
+
+def test_several_emails_go_out_in_one_task_and_each_only_once(django_capture_on_commit_callbacks):
+    from accounts.tasks import send_outgoing_emails
+
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = [
+            email_queue(EmailMessage("Sujet", "Corps", to=[f"p{n}@example.dz"])).pk
+            for n in range(3)
+        ]
+    assert send_outgoing_emails(ids) == 3
+    assert send_outgoing_emails(ids) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "p0@example.dz",
+        "p1@example.dz",
+        "p2@example.dz",
+    ]
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_when_the_mail_server_is_down_the_rest_of_a_group_is_retried_one_by_one(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import send_outgoing_email, send_outgoing_emails
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = [
+            email_queue(EmailMessage("Sujet", "Corps", to=[f"p{n}@example.dz"])).pk
+            for n in range(3)
+        ]
+    retried: list[int] = []
+    monkeypatch.setattr(send_outgoing_email, "delay", retried.append)
+    assert send_outgoing_emails(ids) == 0
+    assert retried == ids  # the one that failed and the two not tried yet
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"pending"}

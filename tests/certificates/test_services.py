@@ -45,6 +45,22 @@ def test_a_batch_renders_every_eligible_students_attestation(
     }
 
 
+def test_each_holder_is_told_once_when_the_document_is_ready(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from accounts.models import OutgoingEmail, User
+
+    students = Student.objects.filter(cohort=cohort).values("user")
+    User.objects.filter(pk__in=students).update(preferred_language="ar")
+    batch = issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    holders = sorted(c.holder.user.email for c in batch.certificates.all())
+    assert sorted(m.to[0] for m in mail.outbox) == holders
+    assert all(m.subject.startswith("وثيقتك جاهزة") for m in mail.outbox)
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
 def test_the_pdf_reads_right_for_a_person_and_a_machine(
     cohort, coordinator, django_capture_on_commit_callbacks, tmp_path
 ):
