@@ -4,6 +4,7 @@ data printed on it — a snapshot, so the PDF can be rendered again byte for byt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
@@ -11,7 +12,16 @@ from django.utils.translation import gettext as _
 
 from accounts.translated import localized
 from certificates.models import Kind
-from enrollment.models import ApplicantProfile, Cohort, Jury, JuryResult, Student
+from curriculum.models import Module
+from enrollment.models import (
+    ApplicantProfile,
+    Attendance,
+    Cohort,
+    Jury,
+    JuryResult,
+    Offering,
+    Student,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,9 @@ def _programme(cohort: Cohort) -> dict[str, Any]:
         }
 
 
-def eligibility(kind: str, student: Student, *, semester: int | None = None) -> Eligibility:
+def eligibility(
+    kind: str, student: Student, *, semester: int | None = None, module: Module | None = None
+) -> Eligibility:
     """Whether the records allow this document for this student, and why not."""
     if kind == Kind.ENROLLMENT:
         if student.status != Student.Status.ACTIVE:
@@ -107,7 +119,107 @@ def eligibility(kind: str, student: Student, *, semester: int | None = None) -> 
                 % {"credits": credits, "total": student.cohort.programme.total_credits},
             )
         return Eligibility(student, True)
+    if kind == Kind.MODULE:
+        return _module_eligibility(student, module)
     return Eligibility(student, False, _("this document is not issued per student here"))
+
+
+def _module_data(student: Student, offering: Offering) -> dict[str, Any]:
+    module = offering.module
+    weeks = module.unit.semester.weeks
+    sessions = offering.class_sessions.order_by("starts_at")
+    first, last = sessions.first(), sessions.last()
+    partners = list(offering.partners.order_by("name_fr"))
+    result = _module_result(student, offering)
+    return {
+        "academic_year": offering.academic_year,
+        "module": {
+            "code": module.code,
+            "title_fr": module.title_fr,
+            "title_ar": module.title_ar,
+            "title_en": module.title_en,
+            "semester": offering.semester,
+            "hours": {
+                "lecture": str(module.hours_lecture * weeks),
+                "tutorial": str(module.hours_tutorial * weeks),
+                "practical": str(module.hours_practical * weeks),
+            },
+            "from": first.starts_at.date().isoformat() if first else "",
+            "to": last.ends_at.date().isoformat() if last else "",
+            "credits": module.credits,
+        },
+        "partners": [
+            {"name_fr": p.name_fr, "name_ar": p.name_ar, "logo": p.logo.name or ""}
+            for p in partners
+        ],
+        "result": {"assessed": True, **result}
+        if result
+        else {"assessed": False, "attendance": attendance_rate(student, offering)},
+    }
+
+
+#: The attendance that earns a participation certificate when a module was not assessed.
+PARTICIPATION_THRESHOLD = 80
+
+
+def offering_for(student: Student, module: Module | None) -> Offering | None:
+    if module is None:
+        return None
+    return (
+        Offering.objects.filter(cohort_id=student.cohort_id, module=module)
+        .order_by("-academic_year")
+        .first()
+    )
+
+
+def attendance_rate(student: Student, offering: Offering) -> int | None:
+    """Percentage of the offering's class sessions the student attended (None: none taken)."""
+    statuses = list(
+        Attendance.objects.filter(student=student, session__offering=offering).values_list(
+            "status", flat=True
+        )
+    )
+    if not statuses:
+        return None
+    present = sum(1 for status in statuses if status == Attendance.Status.PRESENT)
+    return int(100 * present / len(statuses))
+
+
+def _module_result(student: Student, offering: Offering) -> dict[str, Any] | None:
+    """The module's mark as a published jury decided it, or None when it has none."""
+    result = _published(student, offering.semester)
+    module = (result.detail.get("modules", {}) if result else {}).get(offering.module.code)
+    if not module or module.get("mark") is None:
+        return None
+    return {
+        "mark": module["mark"],
+        "validated": Decimal(module["mark"]) >= 10,
+        "credits": module["credits"] if Decimal(module["mark"]) >= 10 else 0,
+    }
+
+
+def _module_eligibility(student: Student, module: Module | None) -> Eligibility:
+    offering = offering_for(student, module)
+    if offering is None:
+        return Eligibility(student, False, _("choose a module taught to this cohort"))
+    if _module_result(student, offering) is not None:
+        return Eligibility(student, True)
+    rate = attendance_rate(student, offering)
+    if rate is None:
+        return Eligibility(
+            student, False, _("no published mark for this module and no attendance taken")
+        )
+    if rate < PARTICIPATION_THRESHOLD:
+        return Eligibility(
+            student,
+            False,
+            _(
+                "no published mark for this module and attendance of %(rate)s %% "
+                "(%(needed)s %% needed)"
+            )
+            % {"rate": rate, "needed": PARTICIPATION_THRESHOLD},
+        )
+    return Eligibility(student, True)
 
 
 def _published(student: Student, semester: int) -> JuryResult | None:
@@ -121,12 +233,18 @@ def _published(student: Student, semester: int) -> JuryResult | None:
     )
 
 
-def snapshot(kind: str, student: Student, *, semester: int | None = None) -> dict[str, Any]:
-    return snapshots(kind, [student], semester=semester)[0]
+def snapshot(
+    kind: str, student: Student, *, semester: int | None = None, module: Module | None = None
+) -> dict[str, Any]:
+    return snapshots(kind, [student], semester=semester, module=module)[0]
 
 
 def snapshots(
-    kind: str, students: list[Student], *, semester: int | None = None
+    kind: str,
+    students: list[Student],
+    *,
+    semester: int | None = None,
+    module: Module | None = None,
 ) -> list[dict[str, Any]]:
     """The snapshots of many students at once: profiles in one query, each cohort once."""
     profiles = {
@@ -145,6 +263,7 @@ def snapshots(
                 profiles.get(student.user_id),
                 programmes[student.cohort_id],
                 semester,
+                module,
             )
         )
     return result
@@ -156,6 +275,7 @@ def _snapshot(
     profile: ApplicantProfile | None,
     programme_data: dict[str, Any],
     semester: int | None,
+    module: Module | None = None,
 ) -> dict[str, Any]:
     cohort = student.cohort
     data: dict[str, Any] = {
@@ -168,6 +288,10 @@ def _snapshot(
         "place_fr": "Alger",
         "place_ar": "الجزائر",
     }
+    if kind == Kind.MODULE:
+        offering = offering_for(student, module)
+        assert offering is not None
+        data.update(_module_data(student, offering))
     if kind == Kind.TRANSCRIPT and semester is not None:
         result = _published(student, semester)
         assert result is not None
@@ -215,3 +339,50 @@ def _snapshot(
                 "deliberated_on": last.date().isoformat() if last else "",
             }
     return data
+
+
+def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
+    """The record of a deliberation (PV): the jury, and every student's result as decided."""
+    cohort = jury.cohort
+    results = list(
+        JuryResult.objects.filter(jury=jury)
+        .select_related("student")
+        .order_by("student__registration_number")
+    )
+    profiles = {
+        p.user_id: p
+        for p in ApplicantProfile.objects.filter(user__in=[r.student.user_id for r in results])
+    }
+    rows = []
+    decisions: dict[str, int] = {}
+    for result in results:
+        identity = _identity(result.student, profiles.get(result.student.user_id))
+        rows.append(
+            {
+                "registration_number": identity["registration_number"],
+                "surname_latin": identity.get("surname_latin", ""),
+                "given_names_latin": identity.get("given_names_latin", ""),
+                "surname_ar": identity.get("surname_ar", ""),
+                "given_names_ar": identity.get("given_names_ar", ""),
+                "average": str(result.average),
+                "credits": result.credits,
+                "decision": result.decision,
+            }
+        )
+        decisions[result.decision] = decisions.get(result.decision, 0) + 1
+    return {
+        "kind": Kind.JURY_RECORD.value,
+        "programme": _programme(cohort),
+        "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
+        "jury": {
+            "semester": jury.semester,
+            "session": jury.session,
+            "closed_on": jury.closed_at.date().isoformat() if jury.closed_at else "",
+            "published_on": jury.published_at.date().isoformat() if jury.published_at else "",
+        },
+        "rows": rows,
+        "decisions": dict(sorted(decisions.items())),
+        "issued_on": timezone.localdate().isoformat(),
+        "place_fr": "Alger",
+        "place_ar": "الجزائر",
+    }

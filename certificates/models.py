@@ -29,6 +29,12 @@ class Batch(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
     kind = models.CharField(_("document"), max_length=24, choices=Kind.choices)
     semester = models.PositiveSmallIntegerField(_("semester"), null=True, blank=True)
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    jury = models.ForeignKey(
+        Jury, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

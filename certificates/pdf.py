@@ -5,13 +5,16 @@ parsed once per process and reused, which is most of what makes a batch fast."""
 
 from __future__ import annotations
 
+import base64
 import json
+import mimetypes
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
@@ -50,6 +53,24 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").png_data_uri(scale=3, border=2))
 
 
+def logo_data_uri(name: str) -> str:
+    """A partner's logo, read through the default storage (local or S3) and inlined; an empty
+    string when it is missing or not an image we print, and the name is printed alone."""
+    if not name:
+        return ""
+    kind = mimetypes.guess_type(name)[0]
+    if kind not in ("image/png", "image/jpeg"):
+        return ""
+    try:
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read(2 * 1024 * 1024 + 1)
+    except OSError:
+        return ""
+    if len(content) > 2 * 1024 * 1024:
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(content).decode()}"
+
+
 def render_html(snapshot: dict[str, Any], code: str) -> str:
     kind = snapshot["kind"]
     title_fr, title_ar = TITLES[kind]
@@ -63,6 +84,11 @@ def render_html(snapshot: dict[str, Any], code: str) -> str:
             "qr": qr_data_uri(url),
             "title_fr": title_fr,
             "title_ar": title_ar,
+            "logos": [
+                uri
+                for p in snapshot.get("partners", [])
+                if (uri := logo_data_uri(p.get("logo", "")))
+            ],
         },
     )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +24,8 @@ from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, pdf
 from certificates.models import Batch, Certificate, Kind
-from enrollment.models import Cohort, Student
+from curriculum.models import Module
+from enrollment.models import Cohort, Jury, Student
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,9 @@ def _stuck_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.CERTIFICATES_STUCK_AFTER)
 
 
-PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
+PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS, Kind.MODULE)
+#: Every kind a coordinator issues for a cohort: one per eligible student, or the jury record.
+BATCH_KINDS = (*PER_STUDENT, Kind.JURY_RECORD)
 
 
 def _queue(ids: list[int]) -> None:
@@ -47,14 +50,23 @@ def _queue(ids: list[int]) -> None:
 
 
 def eligible_list(
-    *, cohort: Cohort, kind: str, semester: int | None = None
+    *, cohort: Cohort, kind: str, semester: int | None = None, module: Module | None = None
 ) -> list[documents.Eligibility]:
     students = (
         Student.objects.filter(cohort=cohort)
         .select_related("user", "cohort__programme")
         .order_by("registration_number")
     )
-    return [documents.eligibility(kind, s, semester=semester) for s in students]
+    return [documents.eligibility(kind, s, semester=semester, module=module) for s in students]
+
+
+def recordable_juries(cohort: Cohort) -> list[Jury]:
+    """The juries of a cohort whose record (PV) can be drawn up: closed or published."""
+    return list(
+        Jury.objects.filter(cohort=cohort)
+        .exclude(status=Jury.Status.OPEN)
+        .order_by("semester", "session")
+    )
 
 
 def _new_certificate(
@@ -62,7 +74,7 @@ def _new_certificate(
 ) -> Certificate:
     """A pending certificate; the current one of the same document is superseded by it."""
     return _new_certificates(
-        students=[student], kind=kind, semester=semester, actor=actor, batch=batch
+        students=[student], kind=kind, semester=semester, module=None, actor=actor, batch=batch
     )[0]
 
 
@@ -71,12 +83,13 @@ def _new_certificates(
     students: list[Student],
     kind: str,
     semester: int | None,
+    module: Module | None,
     actor: User | None,
     batch: Batch | None,
 ) -> list[Certificate]:
     """Pending certificates for these students, in a few queries whatever their number; the
     current certificate of the same document of each student is superseded by the new one."""
-    snapshots = documents.snapshots(kind, students, semester=semester)
+    snapshots = documents.snapshots(kind, students, semester=semester, module=module)
     for _attempt in range(5):
         certificates = [
             Certificate(
@@ -85,6 +98,7 @@ def _new_certificates(
                 holder=student,
                 cohort=student.cohort,
                 semester=semester,
+                module=module,
                 batch=batch,
                 snapshot=snapshot,
                 template_version=pdf.TEMPLATE_VERSION,
@@ -102,16 +116,12 @@ def _new_certificates(
         raise RuntimeError("Could not draw unique certificate codes.")
     newer = {c.holder_id: c for c in created}
     previous = list(
-        Certificate.objects.filter(holder__in=list(newer), kind=kind, semester=semester)
-        .exclude(pk__in=[c.pk for c in created])
-        .filter(
-            status__in=(
-                Certificate.Status.READY,
-                Certificate.Status.PENDING,
-                Certificate.Status.FAILED,
-                Certificate.Status.RENDERING,
+        _current(
+            Certificate.objects.filter(
+                holder__in=list(newer), kind=kind, semester=semester, module=module
             )
         )
+        .exclude(pk__in=[c.pk for c in created])
         .only("pk", "holder_id")
     )
     for old in previous:
@@ -121,43 +131,104 @@ def _new_certificates(
     return created
 
 
+def _current(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """Those not yet superseded or revoked: a new issue of the same document replaces them."""
+    return certificates.filter(
+        status__in=(
+            Certificate.Status.READY,
+            Certificate.Status.PENDING,
+            Certificate.Status.FAILED,
+            Certificate.Status.RENDERING,
+        )
+    )
+
+
+def _new_jury_record(*, jury: Jury, actor: User, batch: Batch) -> Certificate:
+    """The jury's record (PV de délibération); a new one supersedes the previous one."""
+    certificate = Certificate.objects.create(
+        kind=Kind.JURY_RECORD,
+        code=codes.new_code(),
+        holder=None,
+        cohort=jury.cohort,
+        semester=jury.semester,
+        jury=jury,
+        batch=batch,
+        snapshot=documents.jury_record_snapshot(jury),
+        template_version=pdf.TEMPLATE_VERSION,
+        issued_by=actor,
+    )
+    _current(Certificate.objects.filter(kind=Kind.JURY_RECORD, jury=jury)).exclude(
+        pk=certificate.pk
+    ).update(status=Certificate.Status.SUPERSEDED, superseded_by=certificate)
+    return certificate
+
+
 def batch_start(
     *,
     cohort: Cohort,
     kind: str,
     actor: User,
     semester: int | None = None,
+    module: Module | None = None,
+    jury: Jury | None = None,
     exclude: set[int] | None = None,
 ) -> Batch:
-    """A batch for every eligible student of a cohort (minus those deselected). Two
-    coordinators starting the same batch at once: the cohort row is locked, the second one
-    is told a batch is already running."""
+    """A batch for every eligible student of a cohort (minus those deselected), or for the
+    record of one of its juries. Two coordinators starting the same batch at once: the cohort
+    row is locked, the second one is told a batch is already running."""
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
-    if kind not in PER_STUDENT:
-        raise ValidationError(_("This document is not issued to each student of a cohort."))
+    if kind not in BATCH_KINDS:
+        raise ValidationError(_("This document is not issued for a cohort."))
+    if kind == Kind.JURY_RECORD:
+        if jury is None or jury.cohort_id != cohort.pk:
+            raise ValidationError(_("Choose one of this cohort's juries."), code="jury")
+        if jury.status == Jury.Status.OPEN:
+            raise ValidationError(
+                _("The record of a jury is drawn up once the jury is closed."), code="open"
+            )
+        semester, module = jury.semester, None
+    else:
+        jury = None
+    if kind == Kind.MODULE and module is None:
+        raise ValidationError(_("Choose a module taught to this cohort."), code="module")
     with transaction.atomic():
         Cohort.objects.select_for_update().get(pk=cohort.pk)
         if (
-            Batch.objects.filter(cohort=cohort, kind=kind, semester=semester)
+            Batch.objects.filter(
+                cohort=cohort, kind=kind, semester=semester, module=module, jury=jury
+            )
             .exclude(status=Batch.Status.DONE)
             .exists()
         ):
             raise ValidationError(
                 _("A batch of this document is already running for this cohort."), code="running"
             )
+        if jury is not None:
+            batch = Batch.objects.create(
+                cohort=cohort, kind=kind, semester=semester, jury=jury, created_by=actor
+            )
+            _queue([_new_jury_record(jury=jury, actor=actor, batch=batch).pk])
+            return batch
         chosen = [
             e.student
-            for e in eligible_list(cohort=cohort, kind=kind, semester=semester)
+            for e in eligible_list(cohort=cohort, kind=kind, semester=semester, module=module)
             if e.ok and e.student.pk not in (exclude or set())
         ]
         if not chosen:
             raise ValidationError(
                 _("No student of this cohort is eligible for this document."), code="empty"
             )
-        batch = Batch.objects.create(cohort=cohort, kind=kind, semester=semester, created_by=actor)
+        batch = Batch.objects.create(
+            cohort=cohort, kind=kind, semester=semester, module=module, created_by=actor
+        )
         created = _new_certificates(
-            students=chosen, kind=kind, semester=semester, actor=actor, batch=batch
+            students=chosen,
+            kind=kind,
+            semester=semester,
+            module=module,
+            actor=actor,
+            batch=batch,
         )
         _queue([c.pk for c in created])
     return batch

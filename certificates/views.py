@@ -19,6 +19,7 @@ from accounts.uploads import private_file_response
 from certificates import codes, services
 from certificates.models import Batch, Certificate, Kind
 from config.numbers import positive_int
+from curriculum.models import Module
 from enrollment.models import Cohort, Student
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -62,6 +63,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         else "",
         "current": current.code if current else "",
     }
+    if certificate.holder_id is None:  # the jury record: the cohort and semester, no names
+        public["cohort"] = certificate.snapshot.get("programme", {}).get("cohort_fr", "")
+        public["semester"] = certificate.semester
+    if certificate.kind == Kind.MODULE:
+        module = certificate.snapshot.get("module", {})
+        public["module"] = f"{module.get('code', '')} — {module.get('title_fr', '')}"
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(public)
     match = None
@@ -168,18 +175,32 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
-    kind = request.GET.get("kind") or request.POST.get("kind") or Kind.ENROLLMENT
-    if kind not in services.PER_STUDENT:
+    params = request.POST if request.method == "POST" else request.GET
+    kind = params.get("kind") or Kind.ENROLLMENT
+    if kind not in services.BATCH_KINDS:
         raise Http404
-    semester_text = request.GET.get("semester") or request.POST.get("semester") or ""
-    semester = positive_int(semester_text)
-    rows = services.eligible_list(cohort=cohort, kind=kind, semester=semester)
+    semester = positive_int(params.get("semester") or "")
+    modules = list(Module.objects.filter(offerings__cohort=cohort).distinct().order_by("code"))
+    module = next((m for m in modules if m.pk == positive_int(params.get("module") or "")), None)
+    juries = services.recordable_juries(cohort)
+    jury = next((j for j in juries if j.pk == positive_int(params.get("jury") or "")), None)
+    rows = (
+        []
+        if kind == Kind.JURY_RECORD
+        else services.eligible_list(cohort=cohort, kind=kind, semester=semester, module=module)
+    )
     if request.method == "POST":
         chosen = {n for n in map(positive_int, request.POST.getlist("student")) if n}
         exclude = {row.student.pk for row in rows if row.ok and row.student.pk not in chosen}
         try:
             batch = services.batch_start(
-                cohort=cohort, kind=kind, semester=semester, actor=request.user, exclude=exclude
+                cohort=cohort,
+                kind=kind,
+                semester=semester,
+                module=module,
+                jury=jury,
+                actor=request.user,
+                exclude=exclude,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -199,11 +220,15 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         {
             "cohort": cohort,
             "kind": kind,
-            "kinds": [(k, Kind(k).label) for k in services.PER_STUDENT],
+            "kinds": [(k, Kind(k).label) for k in services.BATCH_KINDS],
             "semester": semester,
             "semesters": range(1, cohort.programme.semester_count + 1),
+            "modules": modules,
+            "module": module,
+            "juries": juries,
+            "jury": jury,
             "rows": rows,
-            "eligible": sum(1 for r in rows if r.ok),
+            "eligible": 1 if kind == Kind.JURY_RECORD and jury else sum(1 for r in rows if r.ok),
         },
     )
 

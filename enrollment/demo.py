@@ -402,3 +402,42 @@ def seed_marks(*, cohort: Cohort, coordinator: User) -> None:
     jury = studies.jury_get_or_create(cohort=cohort, semester=1, session=Session.NORMAL)
     studies.jury_close(jury=jury, actor=coordinator)
     studies.jury_publish(jury=jury, actor=coordinator)
+
+
+def seed_graduates(*, programme: Programme, coordinator: User, count: int = 4) -> Cohort:
+    """A cohort that finished two years ago: four semesters marked (all passed), every jury
+    closed and published, so that its cumulative transcripts and success attestations can be
+    issued. Runs once (nothing happens if the cohort has offerings)."""
+    from enrollment.models import MarkSheet, Offering, Session
+    from enrollment.services import studies
+
+    today = timezone.localdate()
+    start = dt.date(today.year - 2, 10, 1)
+    cohort = cohort_get_or_create(
+        slug=f"promotion-{start.year}-{start.year + 2}", programme=programme, start=start
+    )
+    cohort, _ = seed_students(count=count, cohort_slug=cohort.slug, programme=programme)
+    if Offering.objects.filter(cohort=cohort).exists():
+        return cohort
+    rng = random.Random(cohort.slug)  # noqa: S311
+    students = list(cohort.students.filter(status=Student.Status.ACTIVE))
+    for semester in range(1, programme.semester_count + 1):
+        year = start.year + (semester - 1) // 2
+        studies.offerings_open(
+            cohort=cohort, semester=semester, academic_year=f"{year}-{year + 1}", actor=coordinator
+        )
+        for sheet in MarkSheet.objects.filter(
+            offering__cohort=cohort, offering__semester=semester, session=Session.NORMAL
+        ):
+            rows = [
+                studies.MarkRow(
+                    s.pk, Decimal(rng.randint(24, 36)) / 2, Decimal(rng.randint(24, 36)) / 2
+                )
+                for s in students
+            ]
+            studies.grid_save(sheet=sheet, actor=coordinator, rows=rows)
+            studies.grid_submit(sheet=sheet, actor=coordinator)
+        jury = studies.jury_get_or_create(cohort=cohort, semester=semester, session=Session.NORMAL)
+        studies.jury_close(jury=jury, actor=coordinator)
+        studies.jury_publish(jury=jury, actor=coordinator)
+    return cohort

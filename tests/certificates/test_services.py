@@ -78,6 +78,9 @@ def test_the_pdf_reads_right_for_a_person_and_a_machine(
     assert profile.surname_latin.upper() in text
     assert profile.given_names_ar.replace(" ", "") in text.replace(" ", "")
     assert certificate.code in text
+    # Dates inside Arabic sentences keep their order (2026-2027, not 2027-2026).
+    assert text.count(certificate.snapshot["academic_year"]) == 2
+    assert text.count(certificate.snapshot["issued_on"]) == 2
     subprocess.run(
         ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
         check=True,

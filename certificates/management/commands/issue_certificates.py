@@ -13,16 +13,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import User
 from certificates import services
 from certificates.models import Certificate, Kind
-from enrollment.models import Cohort
+from curriculum.models import Module
+from enrollment.models import Cohort, Jury
 
 
 class Command(BaseCommand):
-    help = "Queue a batch: --cohort SLUG --kind KIND [--semester N] [--wait] [--out DIR]."
+    help = (
+        "Queue a batch: --cohort SLUG --kind KIND [--semester N] [--module CODE] "
+        "[--session N|R] [--wait] [--out DIR]."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cohort", required=True)
         parser.add_argument("--kind", required=True, help=", ".join(Kind.values))
-        parser.add_argument("--semester", type=int)
+        parser.add_argument("--semester", type=int, help="for transcripts and jury records")
+        parser.add_argument("--module", help="the module's code, for module certificates")
+        parser.add_argument(
+            "--session",
+            choices=("N", "R"),
+            default="N",
+            help="for jury records: normal (N) or resit (R) session",
+        )
         parser.add_argument(
             "--wait", action="store_true", help="show the progress until the batch is done"
         )
@@ -44,9 +55,30 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError("No coordinator account to issue in the name of.")
         actor.is_coordinator = True  # the command acts for the coordination
+        module = jury = None
+        if options["module"]:
+            module = Module.objects.filter(
+                programme=cohort.programme_id, code=options["module"]
+            ).first()
+            if module is None:
+                raise CommandError(f"Unknown module for this cohort: {options['module']}")
+        if options["kind"] == Kind.JURY_RECORD:
+            jury = Jury.objects.filter(
+                cohort=cohort, semester=options["semester"], session=options["session"]
+            ).first()
+            if jury is None:
+                raise CommandError(
+                    f"No jury for semester {options['semester']} ({options['session']}) "
+                    "in this cohort."
+                )
         try:
             batch = services.batch_start(
-                cohort=cohort, kind=options["kind"], semester=options["semester"], actor=actor
+                cohort=cohort,
+                kind=options["kind"],
+                semester=options["semester"],
+                module=module,
+                jury=jury,
+                actor=actor,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc

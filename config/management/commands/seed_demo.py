@@ -13,8 +13,8 @@ from certificates.models import Certificate, Kind
 from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
-from enrollment.demo import seed_admissions, seed_marks, seed_students
-from enrollment.models import Cohort, Mark, Student
+from enrollment.demo import seed_admissions, seed_graduates, seed_marks, seed_students
+from enrollment.models import Cohort, Jury, Mark, Offering, Student
 from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
 
@@ -66,12 +66,25 @@ class Command(BaseCommand):
             f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
         )
         if coordinator is not None and not Certificate.objects.filter(cohort=cohort).exists():
-            # Rendered by the worker (make run starts one): enrollment attestations and the
-            # transcripts of the published first semester.
+            # Rendered by the worker (make run starts one): enrollment attestations, the
+            # transcripts and module certificates of the published first semester, its jury
+            # record, and for a cohort that graduated, cumulative transcripts and success
+            # attestations.
             batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)
             batch_start(cohort=cohort, kind=Kind.TRANSCRIPT, semester=1, actor=coordinator)
+            first = Offering.objects.filter(cohort=cohort, semester=1).order_by("module__code")
+            if (offering := first.select_related("module").first()) is not None:
+                batch_start(
+                    cohort=cohort, kind=Kind.MODULE, module=offering.module, actor=coordinator
+                )
+            if (jury := Jury.objects.filter(cohort=cohort, semester=1).first()) is not None:
+                batch_start(cohort=cohort, kind=Kind.JURY_RECORD, jury=jury, actor=coordinator)
+            graduates = seed_graduates(programme=programme, coordinator=coordinator)
+            batch_start(cohort=graduates, kind=Kind.CUMULATIVE, actor=coordinator)
+            batch_start(cohort=graduates, kind=Kind.SUCCESS, actor=coordinator)
         self.stdout.write(
-            f"Certificates: {Certificate.objects.filter(cohort=cohort).count()} queued or ready."
+            f"Certificates: {Certificate.objects.count()} queued or ready, of "
+            f"{Certificate.objects.values('kind').distinct().count()} kinds."
         )
         if settings.DEBUG:
             self.stdout.write("")
