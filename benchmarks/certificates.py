@@ -19,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# A queue of its own, emptied at the end: the holders' e-mails still queued when the worker
+# stops do not linger in the queue the application's workers read.
+os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "benchmark-certificates"
 
 import django  # noqa: E402
 
@@ -119,6 +122,10 @@ def main() -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+        from config.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("benchmark-certificates")
     n = progress["total"]
     print(
         f"{n} enrollment attestations through {args.concurrency} worker processes: "
