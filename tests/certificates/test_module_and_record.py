@@ -20,6 +20,7 @@ from enrollment.models import ClassSession, Jury, Offering
 from enrollment.services.studies import jury_get_or_create, jury_publish
 from enrollment.services.timetable import attendance_save, session_add
 from partners.models import Organisation
+from tests.certificates.pdfcheck import machine_checks, words
 from tests.enrollment.studies_helpers import make_setting
 from tests.enrollment.test_results import run_semester
 
@@ -253,3 +254,38 @@ def test_the_issue_page_offers_modules_and_closed_juries(
         reverse("enrollment:jury", args=[setting["cohort"].slug, 1, "N"])
     ).content.decode()
     assert 'data-testid="jury-record"' in jury_page
+
+
+def test_every_kind_passes_the_machine_checks_and_reads_right(
+    setting, django_capture_on_commit_callbacks, tmp_path
+):
+    """Transcript, cumulative transcript, success attestation, module certificate and jury
+    record of a cohort that went through its four semesters: each PDF is PDF/A-3b, passes
+    qpdf, embeds its data, and its QR code leads to its verification page."""
+    cohort, coordinator = setting["cohort"], setting["coordinator"]
+    for semester in (1, 2, 3, 4):
+        run_semester(setting, semester, ["12.5", "16", "8"])
+        jury_publish(
+            jury=jury_get_or_create(cohort=cohort, semester=semester, session="N"),
+            actor=coordinator,
+        )
+    best = setting["students"][1]
+    module = Offering.objects.filter(cohort=cohort, semester=1).order_by("pk")[0].module
+    jury = Jury.objects.get(cohort=cohort, semester=1, session="N")
+    expected = {
+        Kind.TRANSCRIPT: ({"semester": 1}, ["Relevé de notes semestriel", "16.00/20", "30/30"]),
+        Kind.CUMULATIVE: ({}, ["Relevé de notes cumulatif", "S4", "120/120", "Très bien"]),
+        Kind.SUCCESS: ({}, ["Attestation provisoire de succès", "16.00/20", "Très bien"]),
+        Kind.MODULE: ({"module": module}, ["Certificat de module", "16.00/20", "validé"]),
+        Kind.JURY_RECORD: ({"jury": jury}, ["Procès-verbal de délibération", "Admis"]),
+    }
+    for kind, (options, phrases) in expected.items():
+        issue(setting, django_capture_on_commit_callbacks, kind=kind, **options)
+        certificate = Certificate.objects.filter(kind=kind, status="ready").order_by("pk")
+        document = certificate.get() if kind == Kind.JURY_RECORD else certificate.get(holder=best)
+        data = machine_checks(document, tmp_path)
+        assert data["kind"] == kind
+        text = words(document, tmp_path)
+        for phrase in phrases:
+            assert phrase in text, (kind, phrase)
+        assert best.registration_number in text
