@@ -37,7 +37,7 @@ def machine_checks(certificate: Certificate, folder: Path) -> dict[str, Any]:
     assert certificate.code in str(reader.metadata.title)
     assert reader.metadata.author
     assert reader.metadata.subject
-    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert reader.root_object.get("/Lang") == "fr"
     xmp = reader.xmp_metadata
     assert xmp is not None
     assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp.stream.get_data()  # PDF/A-3b

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -272,7 +273,7 @@ def test_every_kind_passes_the_machine_checks_and_reads_right(
     best = setting["students"][1]
     module = Offering.objects.filter(cohort=cohort, semester=1).order_by("pk")[0].module
     jury = Jury.objects.get(cohort=cohort, semester=1, session="N")
-    expected = {
+    expected: dict[str, tuple[dict[str, Any], list[str]]] = {
         Kind.TRANSCRIPT: ({"semester": 1}, ["Relevé de notes semestriel", "16.00/20", "30/30"]),
         Kind.CUMULATIVE: ({}, ["Relevé de notes cumulatif", "S4", "120/120", "Très bien"]),
         Kind.SUCCESS: ({}, ["Attestation provisoire de succès", "16.00/20", "Très bien"]),
