@@ -124,6 +124,13 @@ def test_a_module_certificate_attests_participation_then_the_mark_once_published
         "credits": 0,
     }
     assert "non validé" in pdf_text(failed, tmp_path)
+    public = (
+        Client()
+        .get(reverse("certificates:verify", args=[failed.code]), HTTP_ACCEPT="application/json")
+        .json()
+    )
+    assert public["module"] == f"{module.code} — {module.title_fr}"
+    assert "8.00" not in str(public)  # the mark stays in the file
 
 
 def test_a_module_batch_needs_a_module_of_the_cohort(setting):
