@@ -1,0 +1,38 @@
+"""The renderer's small parts: the left-to-right isolate filter and the worker warm-up."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from certificates import pdf, tasks
+from certificates.templatetags.certificate_text import ltr
+
+
+def test_ltr_isolates_and_still_escapes():
+    assert ltr("2026-2027") == "\u20662026-2027\u2069"
+    assert ltr("<b>&") == "\u2066&lt;b&gt;&amp;\u2069"
+
+
+def test_the_warm_up_renders_a_sample_and_a_failing_one_does_not_stop_the_worker(
+    monkeypatch, caplog
+):
+    pdf.warm_up()  # the real thing: fonts, stylesheet and templates loaded
+    assert pdf._fonts.cache_info().currsize == 1
+    assert pdf._stylesheet.cache_info().currsize == 1
+
+    def broken() -> None:
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(pdf, "warm_up", broken)
+    with caplog.at_level(logging.ERROR):
+        tasks.warm_up_renderer()
+    assert "warm-up failed" in caplog.text
+
+
+@pytest.mark.parametrize("kind", sorted(pdf.TITLES))
+def test_every_kind_has_its_template(kind):
+    from django.template.loader import get_template
+
+    assert get_template(f"certificates/pdf/{kind}.html")
