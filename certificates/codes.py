@@ -1,21 +1,27 @@
 """Public verification codes: 65 random bits in Crockford base32 (no I, L, O, U; typing
-mistakes between 0/O and 1/I/L are forgiven), plus a check character (mod 37), so a
-mistyped code is caught before it is looked up."""
+mistakes between 0/O and 1/I/L are forgiven), plus a check character (Luhn mod 32), so a
+mistyped code is caught before it is looked up: every wrong character and nearly every swap
+of two neighbours. The check character is from the same alphabet, so a code is safe in a file
+name (Crockford's mod-37 check symbols * ~ $ = were not: browsers turned * into _, and Windows
+cannot unpack such a name from a ZIP)."""
 
 from __future__ import annotations
 
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
 DATA_LENGTH = 13  # 13 × 5 = 65 bits
 
 
 def _check(data: str) -> str:
-    value = 0
-    for char in data:
-        value = value * 32 + ALPHABET.index(char)
-    return CHECK_ALPHABET[value % 37]
+    """Luhn mod N (N = 32) over the code's characters."""
+    base = len(ALPHABET)
+    total, factor = 0, 2
+    for char in reversed(data):
+        addend = factor * ALPHABET.index(char)
+        total += addend // base + addend % base
+        factor = 3 - factor
+    return ALPHABET[(base - total % base) % base]
 
 
 def new_code() -> str:
