@@ -60,6 +60,11 @@ def eligible_list(
     return [documents.eligibility(kind, s, semester=semester, module=module) for s in students]
 
 
+def taught_modules(cohort: Cohort) -> list[Module]:
+    """The modules delivered to a cohort: those a module certificate can be issued for."""
+    return list(Module.objects.filter(offerings__cohort=cohort).distinct().order_by("code"))
+
+
 def recordable_juries(cohort: Cohort) -> list[Jury]:
     """The juries of a cohort whose record (PV) can be drawn up: closed or published."""
     return list(
@@ -190,6 +195,10 @@ def batch_start(
         semester, module = jury.semester, None
     else:
         jury = None
+        # Only what the kind needs is kept: an attestation asked "for semester 2" is the same
+        # document as any other, and must supersede it.
+        semester = semester if kind == Kind.TRANSCRIPT else None
+        module = module if kind == Kind.MODULE else None
     if kind == Kind.MODULE and module is None:
         raise ValidationError(_("Choose a module taught to this cohort."), code="module")
     with transaction.atomic():
@@ -242,6 +251,7 @@ def certificate_request(
         raise PermissionDenied
     if kind not in (Kind.ENROLLMENT, Kind.TRANSCRIPT):
         raise ValidationError(_("Ask the coordination for this document."))
+    semester = semester if kind == Kind.TRANSCRIPT else None
     verdict = documents.eligibility(kind, student, semester=semester)
     if not verdict.ok:
         raise ValidationError(_("Not available: %(reason)s.") % {"reason": verdict.reason})

@@ -19,7 +19,6 @@ from accounts.uploads import private_file_response
 from certificates import codes, services
 from certificates.models import Batch, Certificate, Kind
 from config.numbers import positive_int
-from curriculum.models import Module
 from enrollment.models import Cohort, Student
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -180,7 +179,7 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if kind not in services.BATCH_KINDS:
         raise Http404
     semester = positive_int(params.get("semester") or "")
-    modules = list(Module.objects.filter(offerings__cohort=cohort).distinct().order_by("code"))
+    modules = services.taught_modules(cohort)
     module = next((m for m in modules if m.pk == positive_int(params.get("module") or "")), None)
     juries = services.recordable_juries(cohort)
     jury = next((j for j in juries if j.pk == positive_int(params.get("jury") or "")), None)

@@ -233,3 +233,29 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
     ).stdout
     assert "Très bien" in text
     assert "16.00/20" in text
+
+
+def test_an_attestation_asked_with_a_semester_or_module_still_supersedes_the_last_one(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    from curriculum.models import Module
+
+    first = issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.batch_start(
+            cohort=cohort,
+            kind=Kind.ENROLLMENT,
+            actor=coordinator,
+            semester=2,
+            module=Module.objects.order_by("pk").first(),
+        )
+    assert (second.semester, second.module) == (None, None)
+    assert {c.status for c in first.certificates.all()} == {Certificate.Status.SUPERSEDED}
+    assert all(c.semester is None and c.module is None for c in second.certificates.all())
+    student = cohort.students.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = services.certificate_request(
+            student=student, kind=Kind.ENROLLMENT, actor=student.user, semester=3
+        )
+    assert mine.semester is None
+    assert second.certificates.get(holder=student).status == Certificate.Status.SUPERSEDED
