@@ -89,6 +89,11 @@ class Certificate(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: The worker process rendering it (core/workers.py): a claim whose process is dead is
+    #: taken over at once.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    #: When the broker last accepted a task for it; empty while the broker was unreachable.
+    queued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

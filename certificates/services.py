@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -24,6 +23,8 @@ from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, pdf
 from certificates.models import Batch, Certificate, Kind
+from core import workers
+from core.storage import replace_file
 from curriculum.models import Module
 from enrollment.models import Cohort, Jury, Student
 
@@ -40,13 +41,27 @@ PER_STUDENT = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS, 
 BATCH_KINDS = (*PER_STUDENT, Kind.JURY_RECORD)
 
 
+CHUNK = 25
+
+
 def _queue(ids: list[int]) -> None:
-    """Chunks of 25 per task, sent after commit; rows stay pending if the broker is down
-    (the periodic re-queue sends them when it is back)."""
+    """Chunks of 25 per task, sent after commit. A chunk the broker accepted is stamped
+    ``queued_at``; while the broker is down the rows stay pending and unstamped, and the
+    periodic sweep (every 30 s) sends them as soon as it is back."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        transaction.on_commit(lambda chunk=chunk: _send(chunk))  # type: ignore[misc]
+
+
+def _send(chunk: list[int]) -> bool:
     from certificates.tasks import render_certificates
 
-    for start in range(0, len(ids), 25):
-        queueing.after_commit(render_certificates, ids[start : start + 25])
+    if not queueing.send(render_certificates, chunk):
+        return False
+    Certificate.objects.filter(pk__in=chunk, status=Certificate.Status.PENDING).update(
+        queued_at=timezone.now()
+    )
+    return True
 
 
 def eligible_list(
@@ -263,15 +278,42 @@ def certificate_request(
     return certificate
 
 
-def _claim(certificate_id: int, now: datetime) -> bool:
-    """The conditional update that makes each render happen once, however often it is queued."""
-    return bool(
-        Certificate.objects.filter(pk=certificate_id)
-        .filter(
-            Q(status__in=(Certificate.Status.PENDING, Certificate.Status.FAILED))
-            | Q(status=Certificate.Status.RENDERING, claimed_at__lt=_stuck_before())
-        )
-        .update(status=Certificate.Status.RENDERING, claimed_at=now)
+def _claim(ids: list[int], now: datetime, *, abandoned_by: str = "") -> set[int]:
+    """The conditional updates that make each render happen once, however often a row is
+    queued: the rows of a chunk that this process may render, all claimed in one go (so a
+    worker that dies leaves every row of its chunk claimed by a dead process, which the sweep
+    releases at once, rather than pending in a lost message).
+
+    A row another process is rendering is left alone, unless that process is gone (dead on
+    this host, silent heartbeat elsewhere: core/workers.py), the claim is older than
+    ``CERTIFICATES_STUCK_AFTER``, or it is the claim of the attempt this task retries
+    (``abandoned_by``)."""
+    me = workers.process_name()
+    takeable = Q(status__in=(Certificate.Status.PENDING, Certificate.Status.FAILED)) | Q(
+        status=Certificate.Status.RENDERING, claimed_at__lt=_stuck_before()
+    )
+    if abandoned_by:
+        takeable |= Q(status=Certificate.Status.RENDERING, claimed_by=abandoned_by)
+    Certificate.objects.filter(pk__in=ids).filter(takeable).update(
+        status=Certificate.Status.RENDERING, claimed_at=now, claimed_by=me
+    )
+    held = (
+        Certificate.objects.filter(pk__in=ids, status=Certificate.Status.RENDERING)
+        .exclude(claimed_by=me)
+        .values_list("pk", "claimed_by", "claimed_at")
+    )
+    for pk, claimed_by, claimed_at in held:
+        if workers.claimant_gone(claimed_by, claimed_at):
+            Certificate.objects.filter(
+                pk=pk,
+                status=Certificate.Status.RENDERING,
+                claimed_by=claimed_by,
+                claimed_at=claimed_at,
+            ).update(claimed_at=now, claimed_by=me)
+    return set(
+        Certificate.objects.filter(
+            pk__in=ids, status=Certificate.Status.RENDERING, claimed_by=me
+        ).values_list("pk", flat=True)
     )
 
 
@@ -280,51 +322,66 @@ def render_one(certificate_id: int) -> bool:
     return render_many([certificate_id]) == 1
 
 
-def render_many(ids: list[int]) -> int:
+def _fail(certificate_id: int, exc: BaseException) -> None:
+    Certificate.objects.filter(
+        pk=certificate_id,
+        status=Certificate.Status.RENDERING,
+        claimed_by=workers.process_name(),
+    ).update(status=Certificate.Status.FAILED, error=str(exc)[:2000], attempts=F("attempts") + 1)
+
+
+def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
     """Render a chunk of certificates in this process; returns how many became ready.
 
-    Each row is claimed, rendered, stored and marked ready on its own, so a worker killed
-    half-way leaves the rest pending or claimed (the sweep re-queues them). The e-mail to the
-    holder is stored in the same transaction as the ready mark and sent, for the whole chunk,
-    by one task afterwards (a row left unsent is picked up by the e-mail sweep)."""
-    rows = Certificate.objects.filter(pk__in=ids).select_related("holder__user").in_bulk()
+    The chunk is claimed at once; then each row is rendered, stored and marked ready on its
+    own, so a worker killed half-way leaves the rest claimed by a dead process (the sweep
+    releases and re-queues them within 30 s). The file is
+    written under a temporary name and moved to ``certificates/<code>.pdf`` inside the
+    transaction that marks the row ready, so a ready row always has its complete file and a
+    failure leaves no partial one; a retry writes the same name. The e-mail to the holder is
+    stored in the same transaction and sent, for the whole chunk, by one task afterwards (a
+    row left unsent is picked up by the e-mail sweep). A database error is not caught here:
+    the task retries the chunk with back-off, taking over its own claims."""
+    me = workers.process_name()
+    mine = _claim(ids, timezone.now(), abandoned_by=abandoned_by)
+    rows = Certificate.objects.filter(pk__in=mine).select_related("holder__user").in_bulk()
     ready = 0
     emails: list[int] = []
     batches: set[int] = set()
     for certificate_id in ids:
         certificate = rows.get(certificate_id)
-        if certificate is None or not _claim(certificate_id, timezone.now()):
+        if certificate is None:
             continue
         if certificate.batch_id is not None:
             batches.add(certificate.batch_id)
         try:
             content = pdf.render_pdf(certificate.snapshot, certificate.code)
-            name = certificate.pdf.storage.save(
-                f"certificates/{certificate.code}.pdf", ContentFile(content)
-            )
-        except Exception as exc:  # a rendering or storage failure is kept on the row, with a retry
+        except Exception as exc:  # a rendering failure is kept on the row, with a retry
             logger.exception("Certificate %s failed to render", certificate_id)
-            Certificate.objects.filter(
-                pk=certificate_id, status=Certificate.Status.RENDERING
-            ).update(
-                status=Certificate.Status.FAILED,
-                error=str(exc)[:2000],
-                attempts=F("attempts") + 1,
-            )
+            _fail(certificate_id, exc)
             continue
-        with transaction.atomic():
-            updated = Certificate.objects.filter(
-                pk=certificate_id, status=Certificate.Status.RENDERING
-            ).update(
-                status=Certificate.Status.READY,
-                pdf=name,
-                sha256=hashlib.sha256(content).hexdigest(),
-                ready_at=timezone.now(),
-                error="",
-                attempts=F("attempts") + 1,
-            )
-            if updated and certificate.holder_id:
-                emails.append(_tell_holder(certificate).pk)
+        name = f"certificates/{certificate.code}.pdf"
+        try:
+            with transaction.atomic():
+                updated = Certificate.objects.filter(
+                    pk=certificate_id, status=Certificate.Status.RENDERING, claimed_by=me
+                ).update(
+                    status=Certificate.Status.READY,
+                    pdf=name,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    ready_at=timezone.now(),
+                    error="",
+                    attempts=F("attempts") + 1,
+                )
+                if updated:
+                    # Moved into place before the commit: no ready row without its file.
+                    replace_file(certificate.pdf.storage, name, content)
+                    if certificate.holder_id:
+                        emails.append(_tell_holder(certificate).pk)
+        except OSError as exc:  # storage full or unwritable: the ready mark was rolled back
+            logger.exception("Certificate %s could not be stored", certificate_id)
+            _fail(certificate_id, exc)
+            continue
         ready += updated
     if emails:
         queueing.send(send_outgoing_emails, emails)
@@ -383,17 +440,38 @@ def certificate_retry(*, certificate: Certificate, actor: User) -> None:
         _queue([certificate.pk])
 
 
+#: A pending row created this recently may still be waiting for its own after-commit send.
+JUST_CREATED = timedelta(seconds=10)
+
+
 def requeue_stuck() -> int:
-    """Periodic: rows left in rendering by a worker that died go back to the queue."""
-    cutoff = _stuck_before()
+    """Periodic (every 30 s): claims of dead workers are released, and pending rows the
+    broker never accepted (or whose message was lost) are sent again. Returns how many."""
+    now = timezone.now()
+    stuck_before = _stuck_before()
+    held = Certificate.objects.filter(status=Certificate.Status.RENDERING).values_list(
+        "pk", "claimed_by", "claimed_at"
+    )
+    for pk, claimed_by, claimed_at in held:  # a handful: one per busy worker process
+        if (claimed_at is not None and claimed_at < stuck_before) or workers.claimant_gone(
+            claimed_by, claimed_at
+        ):
+            # Pending again, so any worker may take it; the claim still makes it render once.
+            Certificate.objects.filter(
+                pk=pk,
+                status=Certificate.Status.RENDERING,
+                claimed_by=claimed_by,
+                claimed_at=claimed_at,
+            ).update(status=Certificate.Status.PENDING, queued_at=None)
+    requeue_before = now - timedelta(seconds=settings.CERTIFICATES_REQUEUE_AFTER)
     with transaction.atomic():
-        # Orphaned claims become pending again, so any worker may take them, whatever its own
-        # threshold; the claim in render_many still makes each render happen once.
-        Certificate.objects.filter(
-            status=Certificate.Status.RENDERING, claimed_at__lt=cutoff
-        ).update(status=Certificate.Status.PENDING)
         stuck = list(
-            Certificate.objects.filter(status=Certificate.Status.PENDING, issued_at__lt=cutoff)
+            Certificate.objects.filter(status=Certificate.Status.PENDING)
+            .filter(
+                Q(queued_at__isnull=True, issued_at__lt=now - JUST_CREATED)
+                | Q(queued_at__isnull=True, claimed_at__isnull=False)
+                | Q(queued_at__lt=requeue_before)
+            )
             .order_by("pk")
             .values_list("pk", flat=True)[:5000]
         )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_ratelimit",
     "csp",
+    "core",
     "accounts",
     "config",
     "partners",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,12 +116,24 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
+    # The embedded default serves several requests and a worker at once: WAL lets readers
+    # go on while one connection writes, IMMEDIATE takes the write lock when a transaction
+    # starts (so two writers queue instead of one failing with "database is locked" when it
+    # upgrades a read lock), and the busy timeout is how long a writer waits for its turn.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://tema")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage must not break log-in or verification: a local fallback (core/cache.py).
+    CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # The embedded default is one process, where a local-memory cache is shared enough for
     # the rate limits; several web processes need CACHE_URL=rediscache://… (README).
@@ -133,10 +147,11 @@ PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / "private")))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files are written under a temporary name and moved into place complete (core/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "core.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
     },
     "staticfiles": {
@@ -236,9 +251,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Where tasks go unless routed: a deployment (or a test) may give its workers their own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-# A certificate claimed this many seconds ago and still rendering is taken to be orphaned by a
-# worker that died; the periodic sweep puts it back in the queue. Above CELERY_TASK_TIME_LIMIT.
-CERTIFICATES_STUCK_AFTER = env.int("CERTIFICATES_STUCK_AFTER", default=660)
+# Every Celery process touches its heartbeat row this often (seconds); one silent for
+# WORKER_HEARTBEAT_STALE seconds is dead: its claims may be taken over (core/workers.py).
+WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=5.0)
+WORKER_HEARTBEAT_STALE = env.int("WORKER_HEARTBEAT_STALE", default=20)
+# A certificate claimed this many seconds ago and still rendering is orphaned whatever its
+# worker's heartbeat says: one render takes well under a second, so it is hung. (Its late
+# result is discarded: the ready mark is conditional on the claim.)
+CERTIFICATES_STUCK_AFTER = env.int("CERTIFICATES_STUCK_AFTER", default=120)
+# A pending certificate queued this long ago and still not taken: its message was lost (a
+# worker died with it reserved); the sweep sends it again (rendering stays once: the claim).
+CERTIFICATES_REQUEUE_AFTER = env.int("CERTIFICATES_REQUEUE_AFTER", default=60)
+# Files no row names are reported by the hourly sweep, and removed after this grace period.
+FILES_ORPHAN_GRACE = env.int("FILES_ORPHAN_GRACE", default=24 * 3600)
 # Periodic jobs, run by exactly one `celery beat` (make run starts it inside the worker).
 CELERY_BEAT_SCHEDULE = {
     "agreements-expiring": {
@@ -249,13 +274,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.expire_offers",
         "schedule": crontab(minute="*/15"),
     },
+    # Work queued while the broker was down, or held by a worker that died, goes out
+    # within a minute.
     "emails-requeue": {
         "task": "accounts.tasks.requeue_pending_emails",
-        "schedule": crontab(minute="*/5"),
+        "schedule": 60.0,
     },
     "certificates-requeue": {
         "task": "certificates.tasks.requeue_stuck_certificates",
-        "schedule": crontab(minute="*/5"),
+        "schedule": 30.0,
+    },
+    "files-sweep": {
+        "task": "core.tasks.sweep_files",
+        "schedule": crontab(minute=17),
     },
     "documents-purge": {
         "task": "enrollment.tasks.purge_documents",
@@ -302,7 +333,17 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -310,3 +351,20 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# --- Error reporting (optional) ---------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        # Applicants' identities and marks stay here: no request bodies, no user e-mails.
+        send_default_pii=False,
+        max_request_body_size="never",
+    )
