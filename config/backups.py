@@ -34,6 +34,8 @@ from django.db import connections
 from django.utils.translation import gettext as _
 from psycopg.conninfo import make_conninfo
 
+from core.storage import TEMP_PREFIX
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 PREFIX = "tema-backup-"
@@ -41,6 +43,8 @@ SUFFIX = ".tar"
 DATABASE_MEMBERS = {"postgresql": "database/postgresql.dump", "sqlite": "database/db.sqlite3"}
 ROOTS = ("private", "media")
 CHUNK = 1024 * 1024
+# Seconds to wait for a writer of the live SQLite database to let go of its lock.
+SQLITE_BUSY_TIMEOUT = 30
 
 # Django's PostgreSQL settings as libpq parameters, and the environment variable of each:
 # pg_dump and pg_restore get them from the environment, so no password shows in `ps`.
@@ -297,7 +301,8 @@ def _files_under(root: Path, *, skip: Path | None = None) -> Iterator[tuple[Path
         dirs[:] = sorted(d for d in dirs if (here / d).resolve() != skipped)
         for name in sorted(names):
             path = here / name
-            if path.is_file():
+            # A file still being written (core/storage.py) is not a file yet.
+            if not name.startswith(TEMP_PREFIX) and path.is_file():
                 yield path, path.relative_to(root).as_posix()
 
 
@@ -417,7 +422,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     under a read lock, restarting if a writer commits in between."""
     if not source.is_file():
         raise BackupError(_("The SQLite database %(path)s does not exist.") % {"path": source})
-    src = sqlite3.connect(source)
+    src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
@@ -584,7 +589,9 @@ def backup_restore(
                         kind, _sep, relative = info.name.partition("/")
                         final = site.root(kind).joinpath(*relative.split("/"))
                         final.parent.mkdir(parents=True, exist_ok=True)
-                        target = final.with_name(f".{final.name}.restoring-{secrets.token_hex(4)}")
+                        # The storage's own prefix: should the restore die here, the sweep of
+                        # core/storage.py removes what it left.
+                        target = final.with_name(f"{TEMP_PREFIX}restore-{secrets.token_hex(8)}")
                         pending.append((target, final))
                     _extract(tar, info, member, target)
             if manifest.vendor == "postgresql":
@@ -660,7 +667,7 @@ def _sqlite_replace(copy: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     _close_django_connections_to({"ENGINE": "django.db.backends.sqlite3", "NAME": str(target)})
     src = sqlite3.connect(copy)
-    dst = sqlite3.connect(target)
+    dst = sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT)
     try:
         src.backup(dst)
     except sqlite3.Error as exc:

@@ -64,13 +64,12 @@ def site_roots(settings, tmp_path) -> tuple[Path, Path]:
     """PRIVATE_ROOT and MEDIA_ROOT in a temporary folder, with the storages that write there."""
     private, media = tmp_path / "site" / "private", tmp_path / "site" / "media"
     settings.PRIVATE_ROOT, settings.MEDIA_ROOT = private, media
+    storages = settings.STORAGES
     settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(media)}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(private)}},
-    }  # fmt: skip
+        **storages,
+        "default": {**storages["default"], "OPTIONS": {"location": str(media)}},
+        "private": {**storages["private"], "OPTIONS": {"location": str(private)}},
+    }
     return private, media
 
 
@@ -236,8 +235,10 @@ def test_a_failed_database_restore_leaves_the_files_as_they_were(db, site_roots,
 
 # --- A small SQLite site, for the refusals and the round trip -----------------------------------
 def sqlite_site(root: Path, *, notes: list[str], files: dict[str, bytes]) -> Site:
+    """A database in WAL mode, as the embedded default runs it, and its two folders."""
     root.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(root / "db.sqlite3")
+    db.execute("PRAGMA journal_mode=WAL")
     with db:
         db.execute("CREATE TABLE django_migrations (app TEXT, name TEXT)")
         db.executemany(
@@ -403,6 +404,8 @@ def test_a_restore_asks_first_and_only_yes_goes_on(sqlite_archive, target):
 
 def test_a_sqlite_backup_is_consistent_while_written_to_and_restores_in_place(tmp_path):
     source = sqlite_site(tmp_path / "source", notes=["admitted"], files=SOURCE_FILES)
+    # A file the storage is still writing under its temporary name is not backed up.
+    (source.private_root / "certificates" / ".partial-k2j4").write_bytes(b"%PDF-1.7 half")
     writer = sqlite3.connect(source.database["NAME"], isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("INSERT INTO notes VALUES ('not committed yet')")
