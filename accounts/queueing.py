@@ -30,6 +30,10 @@ def after_commit(task: Task, *args: Any) -> None:
     transaction.on_commit(lambda: send(task, *args))
 
 
+def is_redis_url(url: str) -> bool:
+    return url.startswith(("redis://", "rediss://", "redis+socket://"))
+
+
 def broker_reachable() -> bool:
     """Can the broker of CELERY_BROKER_URL be reached right now (2 s at most)?"""
     from django.conf import settings
@@ -41,7 +45,7 @@ def broker_reachable() -> bool:
             url, connect_timeout=2, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-            if url.startswith(("redis://", "rediss://")):
+            if is_redis_url(url):
                 return bool(conn.default_channel.client.ping())  # type: ignore[attr-defined]
             return True
     except Exception:  # any transport error means "unreachable"; the reason goes to the log

@@ -134,6 +134,9 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://tema")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis outage must not break log-in or verification: a local fallback (core/cache.py).
     CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
+    # django-ratelimit names only django-redis as "supported"; Django's own Redis cache (which
+    # this one extends) has the atomic add/incr the limits need.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # The embedded default is one process, where a local-memory cache is shared enough for
     # the rate limits; several web processes need CACHE_URL=rediscache://… (README).

@@ -43,13 +43,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the site can do its work; 503 when the database, the broker or every worker
+    is down. A cache outage is reported ("degraded") but the site goes on without it."""
+    alive = health.workers_alive()
     checks = {
         "database": "ok" if health.database_ok() else "down",
         "broker": "ok" if health.broker_ok() else "down",
+        "cache": "ok" if health.cache_ok() else "down",
+        "workers": "ok" if alive else "down",
     }
     down = sorted(name for name, state in checks.items() if state != "ok")
-    body = {"status": "ok" if not down else "down", "checks": checks, "down": down}
-    return JsonResponse(body, status=200 if not down else 503)
+    failing = [name for name in down if name != "cache"]
+    body = {
+        "status": "down" if failing else ("degraded" if down else "ok"),
+        "checks": checks,
+        "down": down,
+        "workers_alive": alive,
+        "queue_depth": health.queue_depth(),
+    }
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 @require_POST

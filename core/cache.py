@@ -33,6 +33,7 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = dict(params)
         options = dict(params.get("OPTIONS") or {})
+        self.retry_after = float(options.pop("RETRY_AFTER", self.RETRY_AFTER))
         # A Redis that hangs must not hang the page: a short timeout, then the fallback.
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
@@ -48,7 +49,7 @@ class ResilientRedisCache(RedisCache):
 
     def _use_redis(self) -> bool:
         down_since = self._down_since
-        return down_since is None or time.monotonic() - down_since >= self.RETRY_AFTER
+        return down_since is None or time.monotonic() - down_since >= self.retry_after
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if self._use_redis():

@@ -9,6 +9,7 @@ failure removes the temporary file, so a name is either absent or complete.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -41,10 +42,8 @@ class AtomicFileSystemStorage(FileSystemStorage):
         try:
             with os.fdopen(fd, "wb") as out:
                 if hasattr(content, "seek") and not getattr(content, "closed", False):
-                    try:
+                    with contextlib.suppress(AttributeError, OSError, ValueError):
                         content.seek(0)
-                    except (AttributeError, OSError, ValueError):
-                        pass
                 for chunk in content.chunks():
                     out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
                 out.flush()
@@ -108,10 +107,8 @@ def _umask() -> int:
 
 
 def _remove_quietly(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 # --- The sweep ------------------------------------------------------------------------------

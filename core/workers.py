@@ -123,7 +123,7 @@ def claimant_gone(name: str, claimed_at: datetime | None) -> bool:
     pid_text, _, token = rest.partition(":")
     if hostname == HOSTNAME and pid_text.isdecimal() and not pid_alive(int(pid_text)):
         return True
-    if not token or token == "-":
+    if token in ("", "-"):
         # A web process (its threads share one name) has no heartbeat: judged by age.
         return claimed_at is None or claimed_at < stale_before()
     if name == process_name():
@@ -142,9 +142,7 @@ def forget_dead(*, older_than: timedelta = timedelta(hours=1)) -> int:
     """Rows of processes silent for an hour (killed, never cleaned up) are removed."""
     from core.models import WorkerHeartbeat
 
-    deleted, _ = WorkerHeartbeat.objects.filter(
-        beat_at__lt=timezone.now() - older_than
-    ).delete()
+    deleted, _ = WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - older_than).delete()
     return deleted
 
 

@@ -39,6 +39,17 @@ ensure_system_packages() {
   fi
 }
 
+# ensure_optional_package PACKAGE FILE: installed if missing and we are root; 1 if absent.
+ensure_optional_package() {
+  [ -e "$2" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "Installing $1"
+    apt-get update -qq || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null || return 1
+  fi
+  [ -e "$2" ]
+}
+
 ensure_venv() {
   local python=${PYTHON:-python3}
   if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

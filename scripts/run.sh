@@ -1,44 +1,54 @@
 #!/usr/bin/env bash
-# make run: venv, install, migrate, translations, demo data, then web server + Celery worker.
+# make run: venv, install, then (supervised) the queue, migrations, translations, demo data,
+# the Celery worker and the web server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+PY=.venv/bin/python
+
+if [ "${1:-}" = setup ]; then
+  # Run by the supervisor once the queue is up, before the worker and the web server.
+  if [[ "${CELERY_BROKER_URL:-}" == redis+socket://* ]]; then
+    socket=${CELERY_BROKER_URL#redis+socket://}
+    for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
+  fi
+  log "Migrating the database"
+  $PY manage.py migrate --no-input -v0
+  log "Compiling translations"
+  $PY manage.py compilemessages --ignore=.venv -v0
+  log "Loading the demo data"
+  $PY manage.py seed_demo | tee var/demo-accounts.txt
+  exit 0
+fi
 
 PORT=${PORT:-8000}
 ensure_system_packages SYSTEM_PACKAGES_RUN
 ensure_venv
-PY=.venv/bin/python
 
-log "Migrating the database"
-$PY manage.py migrate --no-input -v0
-log "Compiling translations"
-$PY manage.py compilemessages --ignore=.venv -v0
-log "Loading the demo data"
-$PY manage.py seed_demo | tee var/demo-accounts.txt
+# The queue: a private redis-server on a unix socket under var/ (installed when it can be),
+# else Celery's file-system broker, which is said out loud: it can lose tasks and stop its
+# worker under concurrent use (README, "Embedded default").
+mkdir -p var/run var/redis
+procs=()
+if [ -z "${CELERY_BROKER_URL:-}" ]; then
+  if ensure_optional_package redis-server /usr/bin/redis-server; then
+    socket="$PWD/var/run/redis.sock"
+    export CELERY_BROKER_URL="redis+socket://${socket}"
+    procs+=("redis=redis-server --port 0 --unixsocket ${socket} --unixsocketperm 700 --dir $PWD/var/redis --appendonly yes --save '' --logfile $PWD/var/redis/redis.log")
+    log "Queue: a private Redis on ${socket}"
+  else
+    export CELERY_BROKER_URL="filesystem://"
+    log "WARNING: redis-server is not installed, so the queue is Celery's file-system broker under var/celery/."
+    log "WARNING: it can lose tasks and stop the worker when several requests queue work at once;"
+    log "WARNING: install redis-server (apt-get install redis-server) and run make run again."
+  fi
+fi
+# Links in e-mails and QR codes name the port actually served.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  log "Stopping"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # A worker finishes its current task on TERM; give it ten seconds, then stop it hard.
-  for _ in $(seq 20); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.5
-  done
-  for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
-log "Starting the Celery worker"
-.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 \
-  --schedule=var/celerybeat-schedule &
-pids+=($!)
-
-log "Serving http://127.0.0.1:${PORT}/  (demo accounts: see above, or var/demo-accounts.txt; Ctrl-C stops)"
-$PY manage.py runserver "127.0.0.1:${PORT}" &
-pids+=($!)
-wait -n "${pids[@]}"
+procs+=("once:setup=bash scripts/run.sh setup")
+procs+=("worker=.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule")
+procs+=("web=$PY manage.py runserver 127.0.0.1:${PORT}")
+log "Serving http://127.0.0.1:${PORT}/ with a Celery worker once the demo data is loaded (accounts: var/demo-accounts.txt; Ctrl-C stops)"
+log "A process that stops is restarted and said so; the others go on."
+exec "$PY" scripts/supervise.py "${procs[@]}"

@@ -11,7 +11,7 @@ from partners.demo import seed_partners
 def _private_files_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "private": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }  # fmt: skip
 

@@ -1,7 +1,8 @@
 """A worker killed mid-batch (SIGKILL: no clean-up runs) loses nothing and duplicates nothing:
 its claims name a process that is gone, so the periodic sweep hands them to another worker at
-once (not after a time limit), and every certificate of the batch is rendered exactly once. The two workers have their own queue, so the session's worker
-(started for other tests, with other storage) never takes part."""
+once (not after a time limit), and every certificate of the batch is rendered exactly once.
+The two workers have their own queue, so the session's worker (started for other tests, with
+other storage) never takes part."""
 
 from __future__ import annotations
 

@@ -1,27 +1,26 @@
-"""/healthz reports the database and the broker: 200 when both answer, 503 naming what is down."""
+"""/healthz: 200 while the database, the broker and a worker answer (the worker by its
+heartbeat), 503 naming what is down; a cache outage is reported as "degraded", not fatal;
+the queue depth is read from the broker."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 
 import pytest
 import redis
 from django.urls import reverse
+from kombu import Queue
 
-from tests.helpers import free_port, redis_server_binary
+from config.celery import app as celery_app
+from core.models import WorkerHeartbeat
+from tests.helpers import free_port, redis_server_binary, start_celery_worker, stop_celery_worker
 
 pytestmark = pytest.mark.django_db
 
-
-def test_healthz_is_200_when_the_database_and_the_broker_answer(client):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "broker": "ok"},
-        "down": [],
-    }
+QUEUE = "healthz-test-queue"
 
 
 @pytest.fixture
@@ -45,15 +44,85 @@ def own_redis():
         proc.wait(timeout=10)
 
 
+def healthz(client):
+    response = client.get(reverse("healthz"))
+    return response.status_code, response.json()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_healthz_counts_a_live_worker_by_its_heartbeat_and_drops_it_when_killed(
+    client, settings, tmp_path
+):
+    settings.WORKER_HEARTBEAT_STALE = 3
+    proc = start_celery_worker(
+        tmp_path / "healthz-worker.log",
+        CELERY_TASK_DEFAULT_QUEUE=QUEUE,
+        WORKER_HEARTBEAT_INTERVAL="0.5",
+    )
+    try:
+        row = None
+        deadline = time.monotonic() + 20
+        while row is None:
+            assert time.monotonic() < deadline, "the worker wrote no heartbeat"
+            row = WorkerHeartbeat.objects.filter(pid=proc.pid).first()
+            time.sleep(0.1)
+        status, body = healthz(client)
+        assert status == 200
+        assert body["checks"] == {
+            "database": "ok",
+            "broker": "ok",
+            "cache": "ok",
+            "workers": "ok",
+        }
+        assert body["status"] == "ok"
+        assert body["workers_alive"] >= 1
+        with_it = body["workers_alive"]
+
+        os.kill(proc.pid, signal.SIGKILL)  # no clean-up: its row stays, and stops moving
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while healthz(client)[1]["workers_alive"] >= with_it:
+            assert time.monotonic() < deadline, "the dead worker still counts as alive"
+            time.sleep(0.2)
+        assert WorkerHeartbeat.objects.filter(pid=proc.pid).exists()
+    finally:
+        stop_celery_worker(proc)
+
+
+def test_healthz_is_503_naming_the_workers_when_no_heartbeat_is_fresh(client, settings):
+    # No Celery process has beaten within the window (a window of 0 seconds: none can).
+    settings.WORKER_HEARTBEAT_STALE = 0
+    status, body = healthz(client)
+    assert status == 503
+    assert body["down"] == ["workers"]
+    assert body["status"] == "down"
+    assert body["workers_alive"] == 0
+
+
+def test_healthz_reads_the_queue_depth_from_the_broker(client, settings):
+    settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
+    with celery_app.connection_for_write() as connection:
+        Queue(QUEUE)(connection.default_channel).purge()
+        try:
+            for _ in range(3):  # nothing consumes this queue
+                celery_app.send_task("core.tasks.sweep_files", queue=QUEUE)
+            assert healthz(client)[1]["queue_depth"] == 3
+        finally:
+            Queue(QUEUE)(connection.default_channel).purge()
+
+
 def test_healthz_is_503_naming_the_broker_when_redis_is_stopped(client, settings, own_redis):
     port, proc = own_redis
+    settings.WORKER_HEARTBEAT_STALE = 0  # only the broker's state is looked at here
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
-    assert client.get(reverse("healthz")).status_code == 200
+    assert healthz(client)[1]["checks"]["broker"] == "ok"
 
     proc.terminate()
     proc.wait(timeout=10)
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
-    assert response.json()["down"] == ["broker"]
-    assert response.json()["checks"] == {"database": "ok", "broker": "down"}
+    assert response.json()["down"] == ["broker", "workers"]
+    assert response.json()["checks"]["broker"] == "down"
+    assert response.json()["queue_depth"] is None
     assert response["Cache-Control"].startswith("max-age=0")

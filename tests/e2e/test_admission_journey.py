@@ -38,7 +38,7 @@ def test_a_visitor_applies_is_admitted_accepts_and_becomes_a_student(
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "core.storage.AtomicFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }

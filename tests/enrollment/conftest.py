@@ -7,9 +7,9 @@ import pytest
 def _private_files_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "default": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "media")}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "private": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }  # fmt: skip
 

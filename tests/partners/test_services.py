@@ -22,9 +22,9 @@ def _private_and_media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "default": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "media")}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "private": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }  # fmt: skip
 

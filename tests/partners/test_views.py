@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 def _files_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "default": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "private": {"BACKEND": "core.storage.AtomicFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private")}},
     }  # fmt: skip
 
