@@ -217,6 +217,30 @@ def test_the_restore_drill_brings_back_every_certificate_with_its_file_and_it_st
             assert "exactly the one issued under this code" in page.content.decode(), code
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_over_the_live_database_brings_back_the_state_of_the_backup(
+    site_roots, make_user, tmp_path
+):
+    private, _ = site_roots
+    kept, removed = make_user(), make_user("student")
+    at_backup = {kept.pk, removed.pk}
+    (private / "applications").mkdir(parents=True)
+    (private / "applications" / "cv.pdf").write_bytes(b"%PDF the CV at backup time")
+    archive = backup_create(out_dir=tmp_path / "backups").path
+    removed.delete()
+    since = make_user("lecturer")
+    User.objects.filter(pk=kept.pk).update(email="changed@example.dz")
+    (private / "applications" / "cv.pdf").write_bytes(b"%PDF overwritten since")
+
+    call_command("restore", str(archive), "--yes", stdout=io.StringIO())
+
+    assert set(User.objects.values_list("pk", flat=True)) == at_backup
+    assert User.objects.get(pk=kept.pk).email == kept.email
+    assert not User.objects.filter(pk=since.pk).exists()
+    assert (private / "applications" / "cv.pdf").read_bytes() == b"%PDF the CV at backup time"
+    assert [p.name for p in private.rglob(".partial-*")] == []
+
+
 def test_a_failed_database_restore_leaves_the_files_as_they_were(db, site_roots, tmp_path):
     private, _ = site_roots
     (private / "certificates").mkdir(parents=True)
