@@ -598,12 +598,27 @@ def backup_restore(
                 _pg_restore(dump, site.database)
             else:
                 _sqlite_replace(dump, Path(site.database["NAME"]))
-    except BaseException:
+    except BaseException as exc:
         for temporary, _final in pending:
             temporary.unlink(missing_ok=True)
+        if isinstance(exc, tarfile.TarError | EOFError):
+            raise BackupError(
+                _("The archive changed during the restore. Nothing was changed.")
+            ) from exc
+        if isinstance(exc, OSError):  # a full disk, a folder that cannot be written
+            raise BackupError(
+                _("The files could not be written (%(error)s). Nothing was changed.")
+                % {"error": exc}
+            ) from exc
         raise
-    for temporary, final in pending:
-        os.replace(temporary, final)
+    try:
+        for temporary, final in pending:
+            os.replace(temporary, final)
+    except OSError as exc:
+        raise BackupError(
+            _("The database was restored but not every file could be moved into place "
+              "(%(error)s): fix the cause and restore again.") % {"error": exc}
+        ) from exc  # fmt: skip
     restored = {kind: {m.name for m in manifest.files(kind)} for kind in ROOTS}
     left = {
         kind: sum(

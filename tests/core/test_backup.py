@@ -390,6 +390,18 @@ def test_a_damaged_archive_is_refused_and_nothing_is_changed(
     assert not target.media_root.exists()
 
 
+def test_a_restore_that_cannot_write_the_files_changes_nothing(sqlite_archive, target):
+    before = sha256(Path(target.database["NAME"]))
+    blocked = target.private_root / "certificates"
+    blocked.write_bytes(b"a file where the backup has a folder")
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        restore_into(target, sqlite_archive, "--yes")
+    assert "The files could not be written" in str(refused.value)
+    assert "Nothing was changed" in str(refused.value)
+    assert sha256(Path(target.database["NAME"])) == before
+    assert sorted(tree(target.private_root)) == ["certificates", "today.pdf"]
+
+
 def test_a_backup_of_another_engine_is_refused(sqlite_archive, site_roots, make_user):
     someone = make_user()
     with translation.override("en"), pytest.raises(CommandError) as refused:

@@ -90,6 +90,6 @@ class Command(BaseCommand):
         )  # fmt: skip
         left = sum(result.left_in_place.values())
         if left:
-            message = _("%(count)s files that are not in the backup were left in place.")
+            message = _("Files that are not in the backup, left in place: %(count)s.")
             self.stdout.write(message % {"count": left})
         self.stdout.write(_("If this code is newer than the backup, run manage.py migrate next."))
