@@ -4,13 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test venv lint typecheck messages clean
+.PHONY: run test venv lint typecheck messages clean lock
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	touch $@
+$(VENV)/.installed: pyproject.toml requirements.lock
+	set -euo pipefail; source scripts/lib.sh; ensure_venv
 
 venv: $(VENV)/.installed
 
@@ -21,6 +18,12 @@ run:
 ## make test: the whole suite against a throw-away PostgreSQL, Redis and headless Chromium
 test:
 	PYTHON=$(PYTHON) bash scripts/test.sh
+
+## make lock: upgrade every dependency to its newest allowed version, with hashes
+lock: venv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --upgrade \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+	@echo "requirements.lock updated: run make test, then commit it."
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,8 @@ import re
 import secrets
 from collections.abc import Callable
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -32,13 +34,17 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else secrets.token_hex(8)
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        # Kept until the request is finished (not only while the middleware runs): Django
+        # logs a 404 or a slow response after the middleware chain has returned.
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _forget(**_kwargs: object) -> None:
+    _current.set("-")
 
 
 class RequestIdFilter(logging.Filter):

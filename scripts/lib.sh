@@ -60,10 +60,10 @@ ensure_venv() {
     log "Creating the virtual environment (.venv)"
     "$python" -m venv .venv
   fi
-  if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-    log "Installing the Python packages"
-    .venv/bin/pip install --quiet --upgrade pip
-    .venv/bin/pip install --quiet -e '.[dev]'
+  if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+    log "Installing the Python packages (requirements.lock, every one pinned with its hashes)"
+    .venv/bin/pip install --quiet --require-hashes --no-deps -r requirements.lock
+    .venv/bin/pip install --quiet --no-deps --no-build-isolation -e .
     touch .venv/.installed
   fi
 }
