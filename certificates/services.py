@@ -26,6 +26,7 @@ from certificates.models import Batch, Certificate, Kind
 from core import workers
 from core.storage import replace_file
 from curriculum.models import Module
+from enrollment import locks
 from enrollment.models import Cohort, Jury, Student
 
 logger = logging.getLogger(__name__)
@@ -106,10 +107,12 @@ def _new_certificates(
     module: Module | None,
     actor: User | None,
     batch: Batch | None,
+    snapshots: list[dict] | None = None,
 ) -> list[Certificate]:
     """Pending certificates for these students, in a few queries whatever their number; the
     current certificate of the same document of each student is superseded by the new one."""
-    snapshots = documents.snapshots(kind, students, semester=semester, module=module)
+    if snapshots is None:
+        snapshots = documents.snapshots(kind, students, semester=semester, module=module)
     for _attempt in range(5):
         certificates = [
             Certificate(
@@ -216,8 +219,23 @@ def batch_start(
         module = module if kind == Kind.MODULE else None
     if kind == Kind.MODULE and module is None:
         raise ValidationError(_("Choose a module taught to this cohort."), code="module")
+    chosen: list[Student] = []
+    snapshots: list[dict] = []
+    if jury is None:
+        # The heavy part (eligibility, the data each document prints) is read before the
+        # cohort is locked, so the lock is held only to check and write.
+        chosen = [
+            e.student
+            for e in eligible_list(cohort=cohort, kind=kind, semester=semester, module=module)
+            if e.ok and e.student.pk not in (exclude or set())
+        ]
+        if not chosen:
+            raise ValidationError(
+                _("No student of this cohort is eligible for this document."), code="empty"
+            )
+        snapshots = documents.snapshots(kind, chosen, semester=semester, module=module)
     with transaction.atomic():
-        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        locks.lock_cohort(cohort.pk)
         if (
             Batch.objects.filter(
                 cohort=cohort, kind=kind, semester=semester, module=module, jury=jury
@@ -234,15 +252,6 @@ def batch_start(
             )
             _queue([_new_jury_record(jury=jury, actor=actor, batch=batch).pk])
             return batch
-        chosen = [
-            e.student
-            for e in eligible_list(cohort=cohort, kind=kind, semester=semester, module=module)
-            if e.ok and e.student.pk not in (exclude or set())
-        ]
-        if not chosen:
-            raise ValidationError(
-                _("No student of this cohort is eligible for this document."), code="empty"
-            )
         batch = Batch.objects.create(
             cohort=cohort, kind=kind, semester=semester, module=module, created_by=actor
         )
@@ -253,6 +262,7 @@ def batch_start(
             module=module,
             actor=actor,
             batch=batch,
+            snapshots=snapshots,
         )
         _queue([c.pk for c in created])
     return batch
@@ -497,7 +507,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         raise ValidationError(
             {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX}}
         )
-    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    locked = Certificate.objects.select_for_update(of=("self",)).get(pk=certificate.pk)
     if locked.status == Certificate.Status.REVOKED:
         raise ValidationError(_("This document is already revoked."))
     if locked.status not in REVOCABLE:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
+from enrollment import locks
 from enrollment.models import (
     ApplicantProfile,
     Application,
@@ -51,7 +52,7 @@ def application_start(*, applicant: User, intake: Intake) -> Application:
 
 
 def _editable(application: Application, actor: User) -> Application:
-    locked = Application.objects.select_for_update().select_related("intake").get(pk=application.pk)
+    locked = locks.lock_application(application.pk, "intake")
     if locked.applicant_id != actor.pk:
         raise PermissionDenied
     if locked.status != S.DRAFT:
@@ -106,7 +107,7 @@ def document_upload(
     saved = False
     try:
         with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=application.pk)
+            locked = locks.lock_application(application.pk)
             if locked.applicant_id != actor.pk:
                 raise PermissionDenied
             document = ApplicationDocument.objects.filter(
@@ -201,11 +202,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
     application already submitted and says so.
     """
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("intake", "applicant")
-            .get(pk=application.pk)
-        )
+        locked = locks.lock_application(application.pk, "intake", "applicant")
         if locked.applicant_id != actor.pk:
             raise PermissionDenied
         if locked.status != S.DRAFT:
@@ -265,7 +262,7 @@ def _snapshot(profile: ApplicantProfile) -> dict[str, object]:
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = locks.lock_application(application.pk)
     if locked.applicant_id != actor.pk:
         raise PermissionDenied
     if locked.status in (S.WITHDRAWN, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.REJECTED):

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.services import email_queue
+from enrollment import locks
 from enrollment.models import Application, ApplicationEvent, Counter
 
 
@@ -17,7 +18,7 @@ def next_number(*, key: str, prefix: str, width: int = 4) -> str:
     """Take the next number of a sequence under a row lock; a number is never reused."""
     with transaction.atomic():
         Counter.objects.get_or_create(key=key)
-        counter = Counter.objects.select_for_update().get(key=key)
+        counter = locks.lock_counter(key)
         counter.last += 1
         counter.save(update_fields=["last"])
         return f"{prefix}-{counter.last:0{width}d}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import user_set_role
+from enrollment import locks
 from enrollment.models import Application, Cohort, Offer, Student
 from enrollment.services.common import next_number, notify, record, set_status
 
@@ -33,7 +34,7 @@ class Decision:
 
 
 def _lock_cohort(cohort_id: int) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("programme").get(pk=cohort_id)
+    return locks.lock_cohort(cohort_id)
 
 
 def seats_taken(cohort: Cohort) -> int:
@@ -68,8 +69,7 @@ def decide(
         )
         cohorts = {c: _lock_cohort(c) for c in sorted(cohort_ids)}
         locked = list(
-            Application.objects.select_for_update()
-            .select_related("intake", "applicant")
+            locks.applications_for_update("intake", "applicant")
             .filter(pk__in=ids)
             .order_by("-final_score", "pk")
         )
@@ -147,12 +147,8 @@ def offer_accept(*, offer: Offer, actor: User) -> Student:
             .get()
         )
         cohort = _lock_cohort(cohort_id)
-        application = (
-            Application.objects.select_for_update()
-            .select_related("intake", "applicant")
-            .get(pk=offer.application_id)
-        )
-        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        application = locks.lock_application(offer.application_id, "intake", "applicant")
+        locked = locks.lock_offer(offer.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied
         if locked.status == Offer.Status.ACCEPTED:
@@ -206,8 +202,8 @@ def offer_decline(*, offer: Offer, actor: User) -> Offer:
             .get()
         )
         _lock_cohort(cohort_id)
-        application = Application.objects.select_for_update().get(pk=offer.application_id)
-        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        application = locks.lock_application(offer.application_id)
+        locked = locks.lock_offer(offer.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied
         if locked.status != Offer.Status.PENDING:
@@ -234,11 +230,7 @@ def offers_expire(*, now: object = None) -> int:
             ).update(status=Offer.Status.EXPIRED)
             if not claimed:
                 continue
-            application = (
-                Application.objects.select_for_update()
-                .select_related("intake", "applicant")
-                .get(offer__pk=pk)
-            )
+            application = locks.applications_for_update("intake", "applicant").get(offer__pk=pk)
             set_status(application, S.EXPIRED, actor=None, note=_("no answer before the deadline"))
             notify(application, "expired")
             expired += 1
@@ -254,8 +246,7 @@ def waitlist_promote(*, cohort_id: int) -> list[Application]:
     if free <= 0:
         return promoted
     waiting = (
-        Application.objects.select_for_update()
-        .select_related("intake", "applicant")
+        locks.applications_for_update("intake", "applicant")
         .filter(intake__cohort=cohort, status=S.WAITLISTED)
         .order_by("waitlist_rank", "pk")[:free]
     )

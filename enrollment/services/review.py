@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
 from accounts.models import User
+from enrollment import locks
 from enrollment.models import Application, ApplicationDocument, Intake, Interview, Review
 from enrollment.services.common import notify, record, set_status
 
@@ -38,11 +39,7 @@ def document_review(
     """Accept a document, or reject it with a reason: the applicant may then upload a
     replacement before a deadline, and is e-mailed."""
     _coordinator(actor)
-    locked = (
-        ApplicationDocument.objects.select_for_update()
-        .select_related("application__intake", "requirement")
-        .get(pk=document.pk)
-    )
+    locked = locks.lock_document(document.pk)
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why the document is rejected.")})
     before = locked.status
@@ -76,7 +73,7 @@ def eligibility_set(
     *, application: Application, actor: User, eligible: bool, note: str = ""
 ) -> Application:
     _coordinator(actor)
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = locks.lock_application(application.pk)
     if locked.status not in (S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE):
         raise ValidationError(_("Eligibility is decided right after submission."))
     set_status(locked, S.ELIGIBLE if eligible else S.INELIGIBLE, actor=actor, note=note)
@@ -118,7 +115,7 @@ def review_save(
     conflict_of_interest: bool = False,
 ) -> Review:
     """A reviewer scores the rubric, or declares a conflict of interest and is kept out."""
-    locked = Review.objects.select_for_update().select_related("application").get(pk=review.pk)
+    locked = locks.lock_review(review.pk)
     if locked.reviewer_id != actor.pk:
         raise PermissionDenied
     if locked.application.status not in REVIEWABLE:
@@ -199,7 +196,7 @@ def final_score_update(*, application: Application) -> Decimal | None:
 @transaction.atomic
 def shortlist(*, application: Application, actor: User) -> Application:
     _coordinator(actor)
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = locks.lock_application(application.pk)
     if locked.status not in (S.SUBMITTED, S.ELIGIBLE):
         raise ValidationError(_("Only an eligible application can be shortlisted."))
     set_status(locked, S.SHORTLISTED, actor=actor)
@@ -216,7 +213,7 @@ def shortlist_best(*, intake: Intake, actor: User) -> list[Application]:
         ).count()
         wanted = max(intake.shortlist_size - already, 0)
         best = list(
-            Application.objects.select_for_update()
+            locks.applications_for_update()
             .filter(intake=intake, status=S.ELIGIBLE, dossier_score__isnull=False)
             .order_by("-dossier_score", "submitted_at")[:wanted]
         )
@@ -236,7 +233,7 @@ def interview_schedule(
     panel: list[User],
 ) -> Interview:
     _coordinator(actor)
-    locked = Application.objects.select_for_update().select_related("intake").get(pk=application.pk)
+    locked = locks.lock_application(application.pk, "intake")
     if locked.status not in (S.SHORTLISTED, S.ELIGIBLE, S.SUBMITTED):
         raise ValidationError(_("Interviews are for shortlisted applications."))
     if not place and not link:
@@ -266,7 +263,7 @@ def interview_schedule(
 
 @transaction.atomic
 def interview_mark(*, application: Application, actor: User, mark: Decimal) -> Application:
-    locked = Application.objects.select_for_update().select_related("intake").get(pk=application.pk)
+    locked = locks.lock_application(application.pk, "intake")
     interview = Interview.objects.filter(application=locked).first()
     if interview is None:
         raise ValidationError(_("Schedule the interview first."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
 from accounts.models import User
+from enrollment import locks
 from enrollment.models import ApplicantProfile, Cohort, Student
 from enrollment.services.decisions import student_create
 
@@ -81,7 +82,7 @@ def students_import(*, cohort: Cohort, actor: User, rows: list[dict[str, Any]]) 
             or [_("The file has no row.")]
         )
     with transaction.atomic():
-        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        locks.lock_cohort(cohort.pk)
         return [_add(cohort, row) for row in preview.rows]
 
 
@@ -120,7 +121,7 @@ def student_set_status(*, student: Student, actor: User, status: str) -> Student
         raise PermissionDenied
     if status not in Student.Status.values:
         raise ValidationError(_("Unknown status."))
-    locked = Student.objects.select_for_update().get(pk=student.pk)
+    locked = locks.lock_student(student.pk)
     locked.status = status
     locked.save(update_fields=["status"])
     return locked

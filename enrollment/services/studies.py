@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.services import email_queue
 from curriculum import lmd
 from curriculum.models import Module, ModuleLecturer, ModulePartner, Programme
+from enrollment import locks
 from enrollment.models import (
     Cohort,
     Jury,
@@ -121,11 +122,7 @@ def grid_save(*, sheet: MarkSheet, actor: User, rows: list[MarkRow], reason: str
     """Save a whole grid in one transaction, every row checked first; a number of queries
     that does not grow with the students. Returns the number of marks changed."""
     with transaction.atomic():
-        locked = (
-            MarkSheet.objects.select_for_update()
-            .select_related("offering__module", "offering__cohort__programme")
-            .get(pk=sheet.pk)
-        )
+        locked = locks.lock_mark_sheet(sheet.pk, "offering__module", "offering__cohort__programme")
         if not may_edit_sheet(actor, locked):
             raise PermissionDenied
         coordinator = has_role(actor, Role.COORDINATOR)
@@ -234,7 +231,7 @@ def _as_dict(row: MarkRow, mark: Decimal | None) -> dict[str, Any]:
 
 @transaction.atomic
 def grid_submit(*, sheet: MarkSheet, actor: User) -> MarkSheet:
-    locked = MarkSheet.objects.select_for_update().select_related("offering").get(pk=sheet.pk)
+    locked = locks.lock_mark_sheet(sheet.pk, "offering")
     if not may_edit_sheet(actor, locked):
         raise PermissionDenied
     if locked.status != MarkSheet.Status.OPEN:
@@ -415,9 +412,7 @@ def jury_close(*, jury: Jury, actor: User) -> Jury:
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     with transaction.atomic():
-        locked = (
-            Jury.objects.select_for_update().select_related("cohort__programme").get(pk=jury.pk)
-        )
+        locked = locks.lock_jury(jury.pk, "cohort__programme")
         if locked.status != Jury.Status.OPEN:
             raise ValidationError(_("This jury is already closed."), code="closed")
         table = jury_compute(cohort=locked.cohort, semester=locked.semester, session=locked.session)
@@ -474,7 +469,7 @@ def jury_reopen(*, jury: Jury, actor: User, reason: str) -> Jury:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the jury is reopened.")})
-    locked = Jury.objects.select_for_update().get(pk=jury.pk)
+    locked = locks.lock_jury(jury.pk)
     if locked.status == Jury.Status.OPEN:
         raise ValidationError(_("This jury is open."))
     locked.status = Jury.Status.OPEN
@@ -493,7 +488,7 @@ def jury_publish(*, jury: Jury, actor: User) -> Jury:
     """Show the results to the students and tell them by e-mail (Celery, after commit)."""
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
-    locked = Jury.objects.select_for_update().select_related("cohort").get(pk=jury.pk)
+    locked = locks.lock_jury(jury.pk, "cohort")
     if locked.status != Jury.Status.CLOSED:
         raise ValidationError(_("Only a closed jury can be published."))
     locked.status = Jury.Status.PUBLISHED

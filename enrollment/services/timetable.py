@@ -67,14 +67,29 @@ def attendance_save(*, session: ClassSession, actor: User, statuses: dict[int, s
     return len(create) + len(update)
 
 
-def sessions_for(user: User) -> QuerySet[ClassSession]:
+def _timetable_of(user: User) -> QuerySet[ClassSession]:
     """A person's timetable: the sessions they teach and those of their cohorts."""
     cohorts = Student.objects.filter(user=user, status=Student.Status.ACTIVE).values("cohort")
     return (
         ClassSession.objects.filter(Q(offering__lecturers=user) | Q(offering__cohort__in=cohorts))
-        .select_related("offering__module", "offering__cohort", "host")
         .distinct()
         .order_by("starts_at")
+    )
+
+
+def sessions_for(user: User) -> QuerySet[ClassSession]:
+    """A person's timetable, with the module, cohort and host of each session."""
+    return _timetable_of(user).select_related("offering__module", "offering__cohort", "host")
+
+
+def upcoming_for(user: User, *, now: datetime, limit: int = 10) -> list[ClassSession]:
+    """The next sessions of a person's timetable with only what "My programme" prints (when,
+    which module, what kind, where): the page every student opens on results day."""
+    return list(
+        _timetable_of(user)
+        .filter(ends_at__gte=now)
+        .select_related("offering__module")
+        .only("starts_at", "kind", "place", "offering__module__code")[:limit]
     )
 
 
