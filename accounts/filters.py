@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import OutgoingEmail, User
 
 ROLE_CHOICES = (
     ("student", _("Student")),
@@ -36,3 +39,53 @@ class PeopleFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(is_student=False, is_lecturer=False, is_coordinator=False)
         return queryset.filter(**{f"is_{value}": True})
+
+
+EMAIL_STATE_CHOICES = (
+    ("problem", _("Not sent: failed, or waiting for more than 10 minutes")),
+    ("failed", _("Failed")),
+    ("waiting", _("Waiting to be sent")),
+    ("sent", _("Sent")),
+)
+
+
+class OutgoingEmailFilter(django_filters.FilterSet):
+    """The coordinators' view of the e-mails: by default those that did not leave."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=EMAIL_STATE_CHOICES, method="by_state", empty_label=None
+    )
+    q = django_filters.CharFilter(label=_("Recipient or subject"), method="search")
+
+    class Meta:
+        model = OutgoingEmail
+        fields = ["state", "q"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else {}
+        data.setdefault("state", "problem")
+        super().__init__(data, *args, **kwargs)
+
+    def by_state(
+        self, queryset: QuerySet[OutgoingEmail], name: str, value: str
+    ) -> QuerySet[OutgoingEmail]:
+        from accounts.services import EMAIL_LATE_AFTER
+
+        late = timezone.now() - EMAIL_LATE_AFTER
+        waiting = Q(status__in=(OutgoingEmail.Status.PENDING, OutgoingEmail.Status.SENDING))
+        if value == "failed":
+            return queryset.filter(status=OutgoingEmail.Status.FAILED)
+        if value == "waiting":
+            return queryset.filter(waiting)
+        if value == "sent":
+            return queryset.filter(status=OutgoingEmail.Status.SENT)
+        return queryset.filter(
+            Q(status=OutgoingEmail.Status.FAILED) | (waiting & Q(created_at__lt=late))
+        )
+
+    def search(
+        self, queryset: QuerySet[OutgoingEmail], name: str, value: str
+    ) -> QuerySet[OutgoingEmail]:
+        for word in value.split()[:5]:
+            queryset = queryset.filter(Q(subject__icontains=word) | Q(to__icontains=word))
+        return queryset

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import queueing
-from accounts.access import AnyUser, Role, may_grant
+from accounts.access import AnyUser, Role, has_role, may_grant
 from accounts.models import OutgoingEmail, RoleChange, User
 
 logger = logging.getLogger(__name__)
@@ -149,8 +149,29 @@ def outgoing_email_give_up(*, email_id: int, error: str) -> None:
     )
 
 
-def emails_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Periodic: e-mails still pending (the broker was down when they were queued)."""
+#: An e-mail still waiting after this long is shown to the coordinators as not sent.
+EMAIL_LATE_AFTER = timedelta(minutes=10)
+
+
+def outgoing_email_retry(*, actor: User, email_id: int) -> OutgoingEmail:
+    """A coordinator sends a failed e-mail again (after fixing the mail server or address)."""
+    from accounts.tasks import send_outgoing_email
+
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    with transaction.atomic():
+        outgoing = OutgoingEmail.objects.select_for_update(of=("self",)).get(pk=email_id)
+        if outgoing.status != OutgoingEmail.Status.FAILED:
+            raise ValidationError(_("Only an e-mail that failed can be sent again."))
+        outgoing.status = OutgoingEmail.Status.PENDING
+        outgoing.save(update_fields=["status"])
+        queueing.after_commit(send_outgoing_email, outgoing.pk)
+    return outgoing
+
+
+def emails_requeue(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Every minute (beat): e-mails still pending a minute after they were stored (the broker
+    was down when they were queued) are sent now; sending stays once (the claim)."""
     from accounts.tasks import send_outgoing_email
 
     pending = list(

@@ -11,12 +11,41 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.access import Role, may_grant, role_required, roles_of
 from accounts.forms import RoleChangeForm
-from accounts.models import User
+from accounts.models import OutgoingEmail, User
 
 
 @role_required(Role.LECTURER, Role.COORDINATOR)
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/staff_home.html")
+    unsent = selectors.outgoing_email_problems() if request.user.is_coordinator else 0
+    return render(request, "accounts/staff_home.html", {"unsent_emails": unsent})
+
+
+@role_required(Role.COORDINATOR)
+def emails(request: HttpRequest) -> HttpResponse:
+    """The e-mails that did not leave (or any, filtered), with the reason and a retry."""
+    filterset, queryset = selectors.outgoing_email_list(filters=request.GET)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/emails.html",
+        {"filter": filterset, "page": page, "query": _querystring_without_page(request)},
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    outgoing = get_object_or_404(OutgoingEmail, pk=pk)
+    try:
+        services.outgoing_email_retry(actor=request.user, email_id=outgoing.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The e-mail “%(subject)s” will be sent again.") % {"subject": outgoing.subject},
+        )
+    return redirect("accounts:emails")
 
 
 @role_required(Role.COORDINATOR)

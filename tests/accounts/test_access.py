@@ -136,6 +136,17 @@ ACCESS_TABLE = [
         admin=OK,
     ),
     *_row(
+        "accounts:emails",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=FORBIDDEN,
+        lecturer_no_mfa=FORBIDDEN,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        admin=OK,
+    ),
+    *_row(
         person_url,  # type: ignore[arg-type]
         anonymous=LOGIN,
         applicant=FORBIDDEN,
