@@ -9,14 +9,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.access import Role, may_grant, role_required, roles_of
+from accounts.access import (
+    AuthenticatedHttpRequest,
+    Role,
+    has_role,
+    may_grant,
+    role_required,
+    roles_of,
+)
 from accounts.forms import RoleChangeForm
 from accounts.models import OutgoingEmail, User
 
 
 @role_required(Role.LECTURER, Role.COORDINATOR)
-def staff_home(request: HttpRequest) -> HttpResponse:
-    unsent = selectors.outgoing_email_problems() if request.user.is_coordinator else 0
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    unsent = selectors.outgoing_email_problems() if has_role(request.user, Role.COORDINATOR) else 0
     return render(request, "accounts/staff_home.html", {"unsent_emails": unsent})
 
 
@@ -34,7 +41,7 @@ def emails(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def email_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     outgoing = get_object_or_404(OutgoingEmail, pk=pk)
     try:
         services.outgoing_email_retry(actor=request.user, email_id=outgoing.pk)
