@@ -3,6 +3,8 @@ way (one WeasyPrint document per certificate, default options, one process).
 
 Usage:  DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… \\
         .venv/bin/python benchmarks/certificates.py [--students 1000] [--naive-sample 50]
+Or the embedded default of `make run` (SQLite, a private Redis on a unix socket):
+        DATABASE_URL=sqlite:////tmp/b/db.sqlite3 CELERY_BROKER_URL=redis+socket:///tmp/b/r.sock …
 Prints wall time end to end (batch started → last PDF stored), per-certificate time, peak
 resident memory of each worker process, and the naive time (measured on a sample and
 scaled to N, said so)."""
@@ -59,10 +61,8 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
-    if connection.vendor != "postgresql" or not os.environ.get("CELERY_BROKER_URL", "").startswith(
-        "redis"
-    ):
-        sys.exit("Run it with PostgreSQL and Redis (see the docstring).")
+    if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
+        sys.exit("Run it with a Redis broker (see the docstring).")
     call_command("migrate", verbosity=0)
     slug = f"bench-certs-{args.students}"
     call_command(
@@ -140,6 +140,10 @@ def main() -> None:
         f"naive (one WeasyPrint document per certificate, default options, one process): "
         f"{1000 * naive:.0f} ms per certificate on a sample of {args.naive_sample}, "
         f"i.e. about {naive * n:.0f} s for {n}"
+    )
+    print(
+        f"database {connection.vendor}, broker {os.environ['CELERY_BROKER_URL'].split(':')[0]}: "
+        f"pipeline / naive = {wall / n / naive:.2f} per certificate (target: at most 0.50)"
     )
 
 
