@@ -3,13 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from accounts import queueing, services
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(services.TransientEmailError,),
+    # The mail server or the database unreachable for a while: tried again, with back-off.
+    autoretry_for=(services.TransientEmailError, DatabaseError),
     retry_backoff=30,
     retry_backoff_max=1800,
     retry_jitter=True,
