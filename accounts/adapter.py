@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils.crypto import get_random_string
 from django.utils import translation
 
 from accounts.services import email_queue
+from core.clientip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,3 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user.preferred_language = translation.get_language() or ""
         return super().save_user(request, user, form, commit=commit)
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # A signup for an address that has an account must cost what a new account costs,
+        # or its answer time tells who is registered (93 ms against 1.7 s): the password
+        # hash the new account would have computed is computed here too, and dropped.
+        make_password(get_random_string(24))
+        super().send_account_already_exists_mail(email)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The client behind the trusted proxies (core/clientip.py), for allauth's limits.
+        return client_ip(request)

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
@@ -25,6 +26,7 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 # --- Public verification ----------------------------------------------------------------------
+@vary_on_headers("Accept")  # one URL, HTML or JSON: caches must keep them apart
 @ratelimit(key="ip", rate="60/m", block=True)
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     canonical = codes.normalise(code)

@@ -196,8 +196,19 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TEMA–WTC] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# A sixth wrong password in a row for one address is refused for five minutes.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# How many reverse proxies in front of the site append to X-Forwarded-For (nginx: 1); the
+# client address every limit counts is read behind them (core/clientip.py). 0: no proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "core.clientip.client_ip"
+# Failed log-ins: five in a row for one account lock it for five minutes (whoever tries);
+# one address may fail 60 times a minute, and log in 300 times a minute, so a classroom
+# behind one NAT address logs in, while a script trying passwords is stopped by the account
+# limit.
+ACCOUNT_RATE_LIMITS = {
+    "login": "300/m/ip",
+    "login_failed": "60/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+}
 ACCOUNT_SESSION_REMEMBER = None
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -267,6 +278,8 @@ CERTIFICATES_STUCK_AFTER = env.int("CERTIFICATES_STUCK_AFTER", default=120)
 # A pending certificate queued this long ago and still not taken: its message was lost (a
 # worker died with it reserved); the sweep sends it again (rendering stays once: the claim).
 CERTIFICATES_REQUEUE_AFTER = env.int("CERTIFICATES_REQUEUE_AFTER", default=60)
+# A student's own certificate requests: at most this many in an hour (coordinators: no limit).
+CERTIFICATE_REQUESTS_PER_HOUR = env.int("CERTIFICATE_REQUESTS_PER_HOUR", default=6)
 # Files no row names are reported by the hourly sweep, and removed after this grace period.
 FILES_ORPHAN_GRACE = env.int("FILES_ORPHAN_GRACE", default=24 * 3600)
 # Periodic jobs, run by exactly one `celery beat` (make run starts it inside the worker).

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -163,3 +164,31 @@ def test_the_signup_form_shows_translated_errors_tied_to_their_field(client):
     )
     assert "Saisissez une adresse" in html  # French by default
     assert not User.objects.exists()
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's fast hasher, counting how often a password is hashed."""
+
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def test_a_signup_costs_one_password_hash_whether_the_address_is_registered_or_not(
+    client, settings
+):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    User.objects.create_user(email="deja.inscrite@example.dz", password=PASSWORD)
+
+    CountingHasher.calls = 0
+    new = signup(client, "nouvelle.adresse@example.dz")
+    hashes_new = CountingHasher.calls
+    CountingHasher.calls = 0
+    existing = signup(Client(), "deja.inscrite@example.dz")
+    hashes_existing = CountingHasher.calls
+
+    # The same answer, after the same costly work (the hash dominates a signup's time).
+    assert (new.status_code, new["Location"]) == (existing.status_code, existing["Location"])
+    assert hashes_new == hashes_existing == 1

@@ -302,3 +302,29 @@ def test_a_coordinator_revokes_from_the_verification_page_with_a_reason(issued, 
     )
     assert "Erreur de nom" in page
     assert 'data-testid="revoke"' not in page
+
+
+def test_verification_varies_on_accept_so_caches_keep_html_and_json_apart(issued):
+    url = reverse("certificates:verify", args=[issued[0].code])
+    for accept in ("text/html", "application/json"):
+        assert "Accept" in Client().get(url, headers={"accept": accept})["Vary"]
+
+
+def test_a_students_requests_are_one_at_a_time_and_a_few_an_hour(
+    cohort, settings, django_capture_on_commit_callbacks
+):
+    settings.CERTIFICATE_REQUESTS_PER_HOUR = 3
+    student = cohort.students.order_by("pk").first()
+    client = logged(student.user)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not run yet
+        client.post(reverse("certificates:mine"), {"kind": "enrollment"})
+        again = client.post(reverse("certificates:mine"), {"kind": "enrollment"}, follow=True)
+    assert "en cours de préparation" in again.content.decode()
+    assert Certificate.objects.filter(holder=student).count() == 1
+    Certificate.objects.filter(holder=student).update(status=Certificate.Status.READY)
+    for _ in range(2):
+        client.post(reverse("certificates:mine"), {"kind": "enrollment"})
+        Certificate.objects.filter(holder=student, status="pending").update(status="ready")
+    refused = client.post(reverse("certificates:mine"), {"kind": "enrollment"}, follow=True)
+    assert "3 documents au cours de la dernière heure" in refused.content.decode()
+    assert Certificate.objects.filter(holder=student).count() == 3
