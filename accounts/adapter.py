@@ -8,8 +8,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
-from django.utils.crypto import get_random_string
 from django.utils import translation
+from django.utils.crypto import get_random_string
 
 from accounts.services import email_queue
 from core.clientip import client_ip
