@@ -12,8 +12,12 @@ from django.views.i18n import set_language as django_set_language
 from accounts.access import AuthenticatedHttpRequest, Role, roles_of
 from accounts.services import user_set_preferred_language
 from config import health
-from enrollment.models import Student
-from enrollment.selectors import applications_of, intakes_open
+from enrollment.selectors import (
+    applications_of,
+    intake_links_open,
+    intakes_open,
+    student_records_of,
+)
 from partners.selectors import organisation_list
 
 
@@ -27,8 +31,8 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "roles": sorted(roles_of(user), key=list(Role).index),
             "applications": applications_of(user=user),
-            "student_records": Student.objects.filter(user=user).select_related("cohort"),
-            "open_intakes": intakes_open(),
+            "student_records": student_records_of(user=user),
+            "open_intakes": intake_links_open(),
         },
     )
 

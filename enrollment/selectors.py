@@ -24,6 +24,7 @@ from enrollment.models import (
     Review,
     Student,
 )
+from partners.models import Organisation
 
 S = Application.Status
 FUNNEL = (
@@ -66,6 +67,9 @@ FUNNEL = (
 )
 
 
+INTAKE_TITLE = ("title_fr", "title_ar", "title_en")
+
+
 def intakes_open(*, now: object = None) -> QuerySet[Intake]:
     now = now or timezone.now()
     return (
@@ -87,11 +91,29 @@ def intake_get(*, slug: str) -> Intake:
     return intake
 
 
+def intake_links_open() -> QuerySet[Intake]:
+    """The open intakes as links (slug and title), as everyone's own space lists them."""
+    return intakes_open().select_related(None).only("slug", *INTAKE_TITLE)
+
+
 def applications_of(*, user: User) -> QuerySet[Application]:
+    """A person's applications with what their own space lists: number, intake, status."""
     return (
         Application.objects.filter(applicant=user)
-        .select_related("intake__cohort", "offer")
+        .select_related("intake")
+        .only("number", "status", *(f"intake__{field}" for field in INTAKE_TITLE))
         .order_by("-created_at")
+    )
+
+
+def student_records_of(*, user: User) -> QuerySet[Student]:
+    """A person's student records with their cohort, as their own space lists them."""
+    return (
+        Student.objects.filter(user=user)
+        .select_related("cohort")
+        .only(
+            "registration_number", "status", "cohort__name_fr", "cohort__name_ar", "cohort__name_en"
+        )
     )
 
 
@@ -127,6 +149,16 @@ def application_get_for_staff(*, user: User, number: str) -> Application:
     if application is None:
         raise Http404
     return application
+
+
+def in_conflict(*, user: User, application: Application) -> bool:
+    """A reviewer (not a coordinator) who declared a conflict of interest on this file: the
+    documents and the other reviews' scores are no longer theirs to see."""
+    if has_role(user, Role.COORDINATOR):
+        return False
+    return any(
+        r.reviewer_id == user.pk and r.conflict_of_interest for r in application.reviews.all()
+    )
 
 
 def application_list(
@@ -314,20 +346,48 @@ def jury_export_rows(context: dict[str, Any]) -> list[list[object]]:
     return rows
 
 
+# What "My programme" prints of the student record, its cohort and programme, and each module.
+STUDENT_COLUMNS = (
+    "registration_number",
+    "cohort__name_fr",
+    "cohort__name_ar",
+    "cohort__name_en",
+    "cohort__programme__semester_credits",
+    "cohort__programme__semester_count",
+)
+MODULE_COLUMNS = ("code", "title_fr", "title_ar", "title_en")
+
+
 def student_programme(*, user: User) -> dict[str, Any] | None:
     """A student's own view: cohort, modules with lecturers and partners, published results."""
     student = (
         Student.objects.filter(user=user)
         .select_related("cohort__programme")
+        .only(*STUDENT_COLUMNS)
         .order_by("-created_at")
         .first()
     )
     if student is None:
         return None
+    # Only the columns the page prints (not the modules' descriptions and outcomes, nor every
+    # column of the lecturers and partners), and the people as plain lists: on results day
+    # every student of the cohort asks for this page at once.
     offerings = (
         Offering.objects.filter(cohort=student.cohort)
-        .select_related("module__unit")
-        .prefetch_related("lecturers", "partners")
+        .select_related("module")
+        .only("semester", *(f"module__{field}" for field in MODULE_COLUMNS))
+        .prefetch_related(
+            Prefetch(
+                "lecturers",
+                queryset=User.objects.only("first_name", "last_name", "email"),
+                to_attr="lecturer_list",
+            ),
+            Prefetch(
+                "partners",
+                queryset=Organisation.objects.only("acronym", "name_fr"),
+                to_attr="partner_list",
+            ),
+        )
         .order_by("semester", "module__unit__position", "module__position")
     )
     published = (

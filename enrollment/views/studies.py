@@ -261,9 +261,7 @@ def my_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
     if context is None:
         raise Http404
     context["feed_token"] = timetable.feed_token(request.user)
-    context["upcoming"] = timetable.sessions_for(request.user).filter(ends_at__gte=timezone.now())[
-        :10
-    ]
+    context["upcoming"] = timetable.upcoming_for(request.user, now=timezone.now())
     return render(request, "enrollment/studies/my_programme.html", context)
 
 
