@@ -121,7 +121,13 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 # --- Downloads --------------------------------------------------------------------------------
 @role_required(Role.APPLICANT)
 def download(request: AuthenticatedHttpRequest, code: str) -> FileResponse:
-    certificate = Certificate.objects.select_related("holder").filter(code=code).first()
+    certificate = (
+        Certificate.objects.select_related("holder")
+        # What the check and the file name read: every student downloads on results day.
+        .only("code", "kind", "status", "pdf", "snapshot", "holder__user_id")
+        .filter(code=code)
+        .first()
+    )
     if certificate is None or not (
         has_role(request.user, Role.COORDINATOR)
         or (certificate.holder and certificate.holder.user_id == request.user.pk)
@@ -136,12 +142,15 @@ def download(request: AuthenticatedHttpRequest, code: str) -> FileResponse:
 
 @role_required(Role.STUDENT)
 def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
-    student = (
+    students = (
         Student.objects.filter(user=request.user)
         .select_related("cohort__programme")
         .order_by("-created_at")
-        .first()
     )
+    if request.method != "POST":
+        # The list prints nothing of the student record but its programme's semesters.
+        students = students.only("cohort__programme__semester_count")
+    student = students.first()
     if student is None:
         raise Http404
     if request.method == "POST":
@@ -166,7 +175,10 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
         "certificates/mine.html",
         {
             "student": student,
-            "certificates": Certificate.objects.filter(holder=student).order_by("-issued_at"),
+            # What the table prints: not the snapshot (the whole document's data, as JSON).
+            "certificates": Certificate.objects.filter(holder=student)
+            .only("kind", "semester", "code", "status", "issued_at")
+            .order_by("-issued_at"),
             "semesters": range(1, student.cohort.programme.semester_count + 1),
         },
     )
