@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -86,7 +86,9 @@ def email_store(message: EmailMessage) -> OutgoingEmail:
     outgoing = OutgoingEmail.objects.create(
         to=list(message.to),
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        subject=str(message.subject)[:300],
+        # A subject is one line: a line break in a name put into it (seen in a thesis
+        # e-mail) makes the mail library refuse the whole message at sending time.
+        subject=" ".join(str(message.subject).split())[:300],
         body=body,
         html_body=html,
         headers=dict(message.extra_headers),
@@ -124,6 +126,16 @@ def outgoing_email_send(*, email_id: int) -> bool:
         message.attach_alternative(outgoing.html_body, "text/html")
     try:
         message.send()
+    except (BadHeaderError, ValueError) as exc:
+        # The message itself cannot be sent (a header with a line break, an address that
+        # is not one): no retry will help. Failed, with the reason, for the coordinators.
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            status=OutgoingEmail.Status.FAILED,
+            attempts=outgoing.attempts + 1,
+            error=str(exc)[:2000],
+        )
+        logger.error("E-mail %s cannot be sent: %s", email_id, exc)
+        return False
     except (smtplib.SMTPException, OSError) as exc:
         OutgoingEmail.objects.filter(pk=email_id).update(
             status=OutgoingEmail.Status.PENDING,

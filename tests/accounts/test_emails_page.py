@@ -72,3 +72,28 @@ def test_other_roles_cannot_send_an_email_again(persona_client, persona):
     assert response.status_code == 403
     failed.refresh_from_db()
     assert failed.status == OutgoingEmail.Status.FAILED
+
+
+def test_a_line_break_in_a_subject_is_folded_and_an_unsendable_message_fails_visibly(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    from accounts.services import email_queue, email_store, outgoing_email_send
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue(
+            EmailMultiAlternatives(
+                subject="Mémoire de BENALI\nAmine — soutenance", body="…", to=["jury@example.dz"]
+            )
+        )
+    assert [m.subject for m in mailoutbox] == ["Mémoire de BENALI Amine — soutenance"]
+
+    broken = email_store(
+        EmailMultiAlternatives(subject="Convocation", body="…", to=["jury@example.dz"])
+    )
+    OutgoingEmail.objects.filter(pk=broken.pk).update(headers={"Reply-To": "a@b.dz\nBcc: x@y"})
+    assert outgoing_email_send(email_id=broken.pk) is False
+    broken.refresh_from_db()
+    assert broken.status == OutgoingEmail.Status.FAILED
+    assert broken.error
