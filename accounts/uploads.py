@@ -2,19 +2,21 @@
 
 A file is judged by what it is, never by its name or the type the browser claims: an image
 must open with Pillow as PNG, JPEG or WebP within a pixel budget (no decompression bombs); a
-PDF must parse, must not be encrypted and must carry no JavaScript or launch action.
+PDF must parse (qpdf: names decoded, object streams expanded), must not be encrypted and must
+carry no active content in any of its objects: scripts, actions that launch, submit, import
+or leave the document, additional or opening actions, embedded files, XFA forms, rich media.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import uuid
 import warnings
+from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Any
 
+import pikepdf
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
@@ -29,7 +31,6 @@ from PIL import Image
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 MAX_IMAGE_PIXELS = 40_000_000
-PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 
 
 def check_size(upload: UploadedFile, *, max_bytes: int) -> None:
@@ -77,47 +78,135 @@ def check_image(upload: UploadedFile, *, max_bytes: int) -> str:
 
 
 def check_pdf(upload: UploadedFile, *, max_bytes: int) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    """A PDF that parses (qpdf, through pikepdf), is not encrypted, has a page and carries
+    no active content anywhere in the file (see ``pdf_active_content``)."""
     check_size(upload, max_bytes=max_bytes)
     data = _read(upload)
     if not data.lstrip()[:5] == b"%PDF-":
         raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise ValidationError(
-                _("The PDF is protected by a password; upload an unprotected copy."),
-                code="pdf_encrypted",
-            )
-        pages = len(reader.pages)
-        root: Any = reader.trailer["/Root"]
-        names = root.get("/Names", {}) if hasattr(root, "get") else {}
-        has_js = "/JavaScript" in names or ("/OpenAction" in root and _is_js(root["/OpenAction"]))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise _encrypted()
+            pages = len(pdf.pages)
+            found = pdf_active_content(pdf)
+    except pikepdf.PasswordError as exc:
+        raise _encrypted() from exc
     except ValidationError:
         raise
-    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, OSError) as exc:
+    except (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, TypeError, KeyError,
+            RecursionError, OSError) as exc:  # fmt: skip
         raise ValidationError(
             _("The PDF is damaged and cannot be read."), code="pdf_broken"
         ) from exc
     if pages == 0:
         raise ValidationError(_("The PDF has no page."), code="pdf_broken")
-    # The parsed tree catches the common cases; the raw scan catches actions hidden in
-    # streams or annotations that a reader would still run.
-    if has_js or any(re.search(re.escape(token) + rb"[\s/<(\[]", data) for token in PDF_FORBIDDEN):
+    if found:
         raise ValidationError(
-            _("The PDF contains scripts or actions; export it again as a plain PDF."),
+            _(
+                "The PDF contains scripts or actions (%(what)s); export it again as a plain "
+                "PDF (for example with “Print to PDF”)."
+            ),
             code="pdf_active_content",
+            params={"what": found},
         )
 
 
-def _is_js(action: object) -> bool:
-    try:
-        resolved = action.get_object()  # type: ignore[attr-defined]
-        return bool(resolved.get("/S") in ("/JavaScript", "/Launch"))
-    except AttributeError:
+def _encrypted() -> ValidationError:
+    return ValidationError(
+        _("The PDF is protected by a password; upload an unprotected copy."),
+        code="pdf_encrypted",
+    )
+
+
+# Keys whose mere presence means content a reader runs, opens or sends: JavaScript (name
+# tree and actions), additional actions (document, page, annotation, form field), embedded
+# files (name tree, file specifications), XFA forms, rich media.
+PDF_FORBIDDEN_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA",
+     "/RichMediaContent", "/RichMediaSettings", "/Launch"}
+)  # fmt: skip
+# Action types (/S) that run something, leave the document or send data.
+PDF_FORBIDDEN_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
+     "/RichMediaExecute", "/Rendition"}
+)  # fmt: skip
+PDF_FORBIDDEN_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/3D"})
+PDF_FORBIDDEN_TYPES = frozenset({"/EmbeddedFile"})
+
+
+def pdf_active_content(pdf: pikepdf.Pdf) -> str:
+    """The first active content found in any object of the file (every object qpdf read,
+    those inside compressed object streams and those nothing references included), or "".
+
+    Names are compared as qpdf decoded them (``/Java#53cript`` is ``/JavaScript``). Each
+    indirect object is visited once from ``pdf.objects``; its direct sub-objects are walked
+    here, so a dictionary nested in an array in a page is seen too."""
+    containers = (
+        pikepdf.ObjectType.dictionary,
+        pikepdf.ObjectType.array,
+        pikepdf.ObjectType.stream,
+    )
+    for top in pdf.objects:
+        stack = [top]
+        while stack:
+            obj = stack.pop()
+            if not isinstance(obj, pikepdf.Object):
+                continue  # numbers, booleans and null come back as Python values
+            kind = obj._type_code
+            if kind == pikepdf.ObjectType.stream:
+                obj, kind = obj.stream_dict, pikepdf.ObjectType.dictionary
+            if kind == pikepdf.ObjectType.dictionary:
+                found = _forbidden_in(obj)
+                if found:
+                    return found
+                children: Iterable[object] = obj.values()
+            elif kind == pikepdf.ObjectType.array:
+                children = obj
+            else:
+                continue
+            # Indirect children are objects of pdf.objects themselves: visited on their turn.
+            stack.extend(
+                child
+                for child in children
+                if isinstance(child, pikepdf.Object)
+                and child._type_code in containers
+                and not child.is_indirect
+            )
+    return ""
+
+
+def _forbidden_in(dictionary: pikepdf.Dictionary) -> str:
+    keys = set(dictionary.keys())
+    forbidden = keys & PDF_FORBIDDEN_KEYS
+    if forbidden:
+        return min(forbidden)
+    for key, names in (
+        ("/S", PDF_FORBIDDEN_ACTIONS),
+        ("/Subtype", PDF_FORBIDDEN_SUBTYPES),
+        ("/Type", PDF_FORBIDDEN_TYPES),
+    ):
+        value = dictionary.get(key) if key in keys else None
+        if isinstance(value, pikepdf.Name) and str(value) in names:
+            return str(value)
+    if "/OpenAction" in keys and not _harmless_open_action(dictionary["/OpenAction"]):
+        return "/OpenAction"
+    return ""
+
+
+def _harmless_open_action(action: object) -> bool:
+    """Opening at a page (a destination, or a GoTo action without a chain) is what word
+    processors write; any other action run at opening is refused."""
+    if isinstance(action, str):
+        return True  # a named destination, as a Python string
+    if not isinstance(action, pikepdf.Object):
         return False
+    kind = action._type_code
+    if kind in (pikepdf.ObjectType.array, pikepdf.ObjectType.name_, pikepdf.ObjectType.string):
+        return True
+    if kind == pikepdf.ObjectType.dictionary:
+        return bool(action.get("/S") == pikepdf.Name.GoTo and "/Next" not in action)
+    return False
 
 
 def safe_filename(name: str, *, max_length: int = 120) -> str:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from accounts.uploads import check_image, check_pdf, safe_filename
-from tests.factories.partners import pdf_bytes, pdf_upload, png_upload
+from tests.factories.partners import (
+    PDF_TRICKS,
+    clean_pdf_bytes,
+    pdf_bytes,
+    pdf_upload,
+    png_upload,
+)
 
 MB = 1024 * 1024
 
@@ -103,3 +111,68 @@ def test_a_pdf_with_a_launch_action_is_refused():
 )
 def test_file_names_lose_paths_control_characters_and_excess_length(name, expected):
     assert safe_filename(name) == expected
+
+
+# --- PDFs are judged by parsing them (qpdf), every object of the file --------------------------
+def test_a_clean_pdf_with_a_web_link_and_an_opening_page_passes():
+    check_pdf(SimpleUploadedFile("cv.pdf", clean_pdf_bytes()), max_bytes=MB)
+
+
+FOUND = {
+    "annotation-additional-action": "/AA",
+    "document-additional-action": "/AA",
+    "embedded-file": "/EmbeddedFiles",
+    "embedded-go-to": "/GoToE",
+    "escaped-javascript-name": "/JS",
+    "escaped-launch-name": "/Launch",
+    "file-attachment-annotation": "/FileAttachment",
+    "form-field-additional-action": "/AA",
+    "import-data": "/ImportData",
+    "javascript-in-object-stream": "/JavaScript",
+    "open-action-chain": "/OpenAction",
+    "open-action-launch": "/OpenAction",
+    "page-additional-action": "/AA",
+    "remote-go-to": "/GoToR",
+    "rich-media": "/RichMedia",
+    "submit-form": "/SubmitForm",
+    "unreferenced-javascript-object": "/JS",
+    "xfa-form": "/XFA",
+}
+
+
+@pytest.mark.parametrize("trick", sorted(PDF_TRICKS))
+def test_a_pdf_with_active_content_is_refused_whatever_the_trick(trick):
+    content = PDF_TRICKS[trick]()
+    # A valid file, read without repair: the check finds the trick, not a broken file.
+    with pikepdf.open(io.BytesIO(content), suppress_warnings=False) as pdf:
+        assert len(pdf.pages) == 1
+        assert pdf.get_warnings() == []
+    with pytest.raises(ValidationError) as exc:
+        check_pdf(SimpleUploadedFile("x.pdf", content), max_bytes=MB)
+    assert codes(exc) == ["pdf_active_content"]
+    with translation.override("fr"):
+        message = exc.value.messages[0]
+    assert "scripts ou des actions" in message
+    assert f"({FOUND[trick]})" in message
+
+
+def test_the_escaped_names_are_in_the_file_as_written():
+    assert b"/Java#53cript" in PDF_TRICKS["escaped-javascript-name"]()
+    assert b"/Laun#63h" in PDF_TRICKS["escaped-launch-name"]()
+
+
+def test_a_pdf_encrypted_with_an_owner_password_only_is_refused():
+    pdf = pikepdf.Pdf.new()
+    pdf.add_blank_page()
+    buffer = io.BytesIO()
+    pdf.save(buffer, encryption=pikepdf.Encryption(owner="owner", user=""))
+    with pytest.raises(ValidationError) as exc:
+        check_pdf(SimpleUploadedFile("x.pdf", buffer.getvalue()), max_bytes=MB)
+    assert codes(exc) == ["pdf_encrypted"]
+
+
+def test_a_truncated_pdf_is_refused_as_damaged():
+    content = clean_pdf_bytes()
+    with pytest.raises(ValidationError) as exc:
+        check_pdf(SimpleUploadedFile("x.pdf", content[: len(content) // 3]), max_bytes=MB)
+    assert codes(exc) in (["pdf_broken"], ["pdf_active_content"])
