@@ -12,6 +12,7 @@ from accounts import selectors, services
 from accounts.access import (
     AuthenticatedHttpRequest,
     Role,
+    fresh_authentication_required,
     has_role,
     may_grant,
     role_required,
@@ -80,6 +81,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
+@fresh_authentication_required
 def person_role(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     form = RoleChangeForm(request.POST)

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
-from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.access import (
+    AuthenticatedHttpRequest,
+    Role,
+    fresh_authentication_required,
+    has_role,
+    require_staff_session,
+    role_required,
+)
 from accounts.queueing import broker_reachable
 from accounts.uploads import private_file_response
 from certificates import codes, services
@@ -128,11 +135,13 @@ def download(request: AuthenticatedHttpRequest, code: str) -> FileResponse:
         .filter(code=code)
         .first()
     )
-    if certificate is None or not (
-        has_role(request.user, Role.COORDINATOR)
-        or (certificate.holder and certificate.holder.user_id == request.user.pk)
-    ):
+    own = bool(certificate and certificate.holder and certificate.holder.user_id == request.user.pk)
+    if certificate is None or not (own or has_role(request.user, Role.COORDINATOR)):
         raise Http404
+    if not own:
+        # A coordinator's download of anyone's document (jury records included): staff use,
+        # so only from a session that passed the second factor (else role_required asks it).
+        require_staff_session(request)
     if certificate.status != Certificate.Status.READY or not certificate.pdf:
         raise Http404
     return private_file_response(
@@ -285,6 +294,7 @@ def certificate_retry(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
 
 @require_POST
 @role_required(Role.COORDINATOR)
+@fresh_authentication_required
 def certificate_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     certificate = get_object_or_404(Certificate, code=code)
     try:

@@ -222,6 +222,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TEMA–WTC Master"
 # One 30-second step of clock drift either way, as RFC 6238 recommends.
 MFA_TOTP_TOLERANCE = 1
+# Dangerous actions (a role change, a revocation, a jury reopened) need a second factor
+# passed, or a re-authentication, within the last five minutes (accounts/access.py).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.models import User
 from config.celery import app as celery_app
 from tests.factories.accounts import UserFactory
-from tests.helpers import enable_totp, start_celery_worker, stop_celery_worker
+from tests.helpers import enable_totp, mfa_login, start_celery_worker, stop_celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,10 @@ def make_user(db) -> Callable[..., User]:
 @pytest.fixture
 def persona_client(make_user) -> Callable[[str], Client]:
     """A client logged in as a persona: anonymous, applicant, student, lecturer, coordinator,
-    admin, and the staff roles without MFA (``coordinator-no-mfa``, ``lecturer-no-mfa``)."""
+    admin (staff log in through allauth's pages: password, then the TOTP code), the staff
+    roles without MFA (``lecturer-no-mfa``, ``coordinator-no-mfa``, ``admin-no-mfa``) and a
+    coordinator with MFA enabled whose session did not pass it (``coordinator-password-only``:
+    signed in with the password alone, as before MFA was enabled)."""
 
     def make(persona: str) -> Client:
         client = Client()
@@ -63,7 +66,10 @@ def persona_client(make_user) -> Callable[[str], Client]:
             return client
         role, _, rest = persona.partition("-")
         user = make_user(role, mfa=False if rest == "no-mfa" else None)
-        client.force_login(user)
+        if role in STAFF and rest == "":
+            mfa_login(client, user)
+        else:
+            client.force_login(user)
         return client
 
     return make

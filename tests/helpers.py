@@ -12,12 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
     generate_totp_secret,
     hotp_value,
 )
+from allauth.mfa.utils import decrypt
 from django.test import Client
 from django.urls import reverse
 
@@ -43,6 +45,55 @@ def enable_totp(user: User) -> str:
 
 def login(client: Client, email: str, password: str = PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def totp_secret_of(user: User) -> str | None:
+    """The TOTP secret of a user who enabled it (as allauth stores it, encrypted)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(authenticator.data["secret"]) if authenticator else None
+
+
+def _window_codes(secret: str) -> list[str]:
+    # allauth accepts the codes of the steps around now (MFA_TOTP_TOLERANCE = 1) and each
+    # code once: a test client (no typing delay) may use any of them, current one first.
+    step = int(time.time()) // 30
+    return [format_hotp_value(hotp_value(secret, step + i)) for i in (0, 1, -1)]
+
+
+def _post_a_code(client: Client, url: str, secret: str) -> None:
+    for code in _window_codes(secret):
+        response = client.post(url, {"code": code})
+        if response.status_code == 302:
+            return
+    raise AssertionError(f"No TOTP code of the window was accepted at {url}")
+
+
+def mfa_login(client: Client, user: User, password: str = PASSWORD) -> None:
+    """Log in as allauth's pages do it: the password, then the authenticator code."""
+    response = login(client, user.email, password)
+    assert response.status_code == 302, response
+    assert response["Location"] == reverse("mfa_authenticate")
+    secret = totp_secret_of(user)
+    assert secret is not None, f"{user} has no TOTP"
+    _post_a_code(client, reverse("mfa_authenticate"), secret)
+    assert client.session.get("_auth_user_id") == str(user.pk)
+
+
+def pass_mfa(client: Client, user: User) -> None:
+    """A signed-in session passes its second factor through allauth's own page."""
+    secret = totp_secret_of(user)
+    assert secret is not None, f"{user} has no TOTP"
+    _post_a_code(client, reverse("mfa_reauthenticate"), secret)
+
+
+def logged_in(user: User) -> Client:
+    """A client signed in as ``user``: a staff member with TOTP passes it in this session,
+    as staff pages require (``force_login`` alone is a password-only session)."""
+    client = Client()
+    client.force_login(user)
+    if totp_secret_of(user) is not None:
+        pass_mfa(client, user)
+    return client
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 20, interval: float = 0.1):

@@ -120,6 +120,12 @@ def review_save(
         raise PermissionDenied
     if locked.application.status not in REVIEWABLE:
         raise ValidationError(_("This application is no longer being reviewed."))
+    if locked.conflict_of_interest:
+        # Declared once, it stands: the reviewer no longer sees the file's documents and
+        # scores, so cannot score it afterwards either. A coordinator assigns someone else.
+        raise ValidationError(
+            _("You declared a conflict of interest on this application: it stands.")
+        )
     before = after_of(locked)
     locked.conflict_of_interest = conflict_of_interest
     locked.comment = comment

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -159,6 +159,7 @@ def _detail_context(
     )
     return {
         "application": application,
+        "in_conflict": selectors.in_conflict(user=request.user, application=application),
         "is_coordinator": has_role(request.user, Role.COORDINATOR),
         "interview": interview,
         "offer": getattr(application, "offer", None) if hasattr(application, "offer") else None,
@@ -186,6 +187,8 @@ def application_detail(request: AuthenticatedHttpRequest, number: str) -> HttpRe
 @role_required(Role.LECTURER, Role.COORDINATOR)
 def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -> FileResponse:
     application = _staff_application(request, number)
+    if selectors.in_conflict(user=request.user, application=application):
+        raise Http404
     return private_file(get_object_or_404(ApplicationDocument, pk=pk, application=application))
 
 

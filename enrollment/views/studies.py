@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from accounts.access import (
+    AuthenticatedHttpRequest,
+    Role,
+    fresh_authentication_required,
+    has_role,
+    role_required,
+)
 from accounts.form_errors import attach
 from accounts.uploads import private_file_response
 from config.numbers import positive_int
@@ -227,8 +233,13 @@ def jury_detail(
     return render(request, "enrollment/studies/jury.html", context)
 
 
+def _is_reopen(request: HttpRequest) -> bool:
+    return request.path.rstrip("/").endswith("/reopen")
+
+
 @require_POST
 @role_required(Role.COORDINATOR)
+@fresh_authentication_required(when=_is_reopen)  # reopening undoes a jury's decisions
 def jury_action(
     request: AuthenticatedHttpRequest, slug: str, semester: str, session: str, action: str
 ) -> HttpResponse:

@@ -9,7 +9,10 @@ from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OK, FORBIDDEN, LOGIN, MFA, ADMIN_LOGIN = 200, 403, "login", "mfa", "admin-login"
+# MFA: sent to set it up; CODE: MFA enabled but this session did not pass it, sent to enter
+# the code; DONE: a POST served (a redirect to the page that shows the result).
+OK, FORBIDDEN, LOGIN, MFA, CODE, ADMIN_LOGIN = 200, 403, "login", "mfa", "code", "admin-login"
+DONE = "done"
 PERSONAS = (
     "anonymous",
     "applicant",
@@ -18,7 +21,9 @@ PERSONAS = (
     "lecturer-no-mfa",
     "coordinator",
     "coordinator-no-mfa",
+    "coordinator-password-only",
     "admin",
+    "admin-no-mfa",
 )
 
 
@@ -96,7 +101,9 @@ def coordinator_only(ok: object = OK) -> dict[str, object]:
         "lecturer_no_mfa": FORBIDDEN,
         "coordinator": ok,
         "coordinator_no_mfa": MFA,
+        "coordinator_password_only": CODE,
         "admin": ok,
+        "admin_no_mfa": MFA,
     }
 
 
@@ -111,7 +118,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=OK,
         coordinator=OK,
         coordinator_no_mfa=OK,
+        coordinator_password_only=OK,
         admin=OK,
+        admin_no_mfa=OK,
     ),
     *_row(
         "accounts:staff_home",
@@ -122,7 +131,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=MFA,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row(
         "accounts:people",
@@ -133,7 +144,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=FORBIDDEN,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row(
         "accounts:emails",
@@ -144,7 +157,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=FORBIDDEN,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row(
         person_url,  # type: ignore[arg-type]
@@ -155,7 +170,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=FORBIDDEN,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row("home", **PUBLIC),
     *_row("curriculum:partners", **PUBLIC),
@@ -169,7 +186,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=MFA,
         coordinator=FORBIDDEN,
         coordinator_no_mfa=FORBIDDEN,
+        coordinator_password_only=FORBIDDEN,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row(structure_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(export_url, **coordinator_only()),  # type: ignore[arg-type]
@@ -198,7 +217,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=MFA,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row("enrollment:cohorts", **coordinator_only()),
     *_row("certificates:lookup", **PUBLIC),
@@ -211,7 +232,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=FORBIDDEN,
         coordinator=FORBIDDEN,
         coordinator_no_mfa=FORBIDDEN,
+        coordinator_password_only=FORBIDDEN,
         admin=FORBIDDEN,
+        admin_no_mfa=FORBIDDEN,
     ),
     *_row(batch_new_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(cohort_url, **coordinator_only()),  # type: ignore[arg-type]
@@ -227,7 +250,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=MFA,
         coordinator=OK,
         coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
         admin=OK,
+        admin_no_mfa=MFA,
     ),
     *_row(
         "enrollment:my_programme",
@@ -238,7 +263,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=FORBIDDEN,
         coordinator=FORBIDDEN,
         coordinator_no_mfa=FORBIDDEN,
+        coordinator_password_only=FORBIDDEN,
         admin=FORBIDDEN,
+        admin_no_mfa=FORBIDDEN,
     ),
     *_row(
         "admin:index",
@@ -249,7 +276,9 @@ ACCESS_TABLE = [
         lecturer_no_mfa=ADMIN_LOGIN,
         coordinator=ADMIN_LOGIN,
         coordinator_no_mfa=ADMIN_LOGIN,
+        coordinator_password_only=ADMIN_LOGIN,
         admin=OK,
+        admin_no_mfa=ADMIN_LOGIN,  # the Django admin too needs a session that passed MFA
     ),
 ]
 
@@ -260,18 +289,118 @@ def _id(row: tuple) -> str:
     return f"{name}-{persona}-{expected}"
 
 
+def _check(response, expected: object) -> None:
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert location.startswith(reverse("account_login") + "?next=")
+    elif expected == MFA:
+        assert response.status_code == 302
+        assert location == reverse("mfa_activate_totp")
+    elif expected == CODE:
+        assert response.status_code == 302
+        assert location.startswith(reverse("mfa_reauthenticate") + "?next=")
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert location.startswith(reverse("admin:login"))
+    elif expected == DONE:
+        assert response.status_code == 302, response
+        for step in ("account_login", "account_reauthenticate", "mfa_reauthenticate"):
+            assert not location.startswith(reverse(step)), location
+        assert location != reverse("mfa_activate_totp")
+    else:
+        assert response.status_code == expected
+
+
 @pytest.mark.parametrize(("url", "persona", "expected"), ACCESS_TABLE, ids=map(_id, ACCESS_TABLE))
 def test_each_page_admits_only_its_roles(persona_client, url, persona, expected):
     path = url() if callable(url) else reverse(url)
-    response = persona_client(persona).get(path)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login") + "?next=")
-    elif expected == MFA:
-        assert response.status_code == 302
-        assert response["Location"] == reverse("mfa_activate_totp")
-    elif expected == ADMIN_LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("admin:login"))
-    else:
-        assert response.status_code == expected
+    _check(persona_client(persona).get(path), expected)
+
+
+# --- POST: the dangerous actions and other state changes --------------------------------------
+# (a callable building (url, data, check) — check(): did the change happen —, persona, expected)
+def person_role_post():
+    from accounts.models import User
+
+    person = UserFactory.create()
+    data = {"role": "lecturer", "granted": "1", "reason": "Cours de logistique"}
+
+    def changed() -> bool:
+        return User.objects.get(pk=person.pk).is_lecturer
+
+    return reverse("accounts:person_role", args=[person.pk]), data, changed
+
+
+def _closed_jury():
+    from enrollment.models import Jury
+    from enrollment.services import studies
+
+    jury = studies.jury_get_or_create(cohort=_cohort(), semester=1, session="N")
+    Jury.objects.filter(pk=jury.pk).update(status=Jury.Status.CLOSED)
+    return jury
+
+
+def jury_reopen_post():
+    from enrollment.models import Jury
+
+    jury = _closed_jury()
+    url = reverse("enrollment:jury_action", args=[jury.cohort.slug, 1, "N", "reopen"])
+
+    def changed() -> bool:
+        return Jury.objects.get(pk=jury.pk).status == Jury.Status.OPEN
+
+    return url, {"reason": "Erreur de saisie en F1.1.1"}, changed
+
+
+def certificate_revoke_post():
+    # An unknown code: the view is reached (404) only past every access check.
+    return reverse("certificates:revoke", args=["0000-0000-0000-00"]), {"reason": "x"}, None
+
+
+def email_retry_post():
+    from accounts.models import OutgoingEmail
+
+    email = OutgoingEmail.objects.create(
+        subject="Reçu", to=["a@example.dz"], status=OutgoingEmail.Status.FAILED
+    )
+
+    def changed() -> bool:
+        return OutgoingEmail.objects.get(pk=email.pk).status != OutgoingEmail.Status.FAILED
+
+    return reverse("accounts:email_retry", args=[email.pk]), {}, changed
+
+
+def offerings_open_post():
+    # No semester given: the page says so, nothing is opened.
+    return reverse("enrollment:offerings_open", args=[_cohort().slug]), {}, None
+
+
+def organisation_add_post():
+    return reverse("partners:organisation_add"), {"name": ""}, None
+
+
+def coordinator_post(done: object = DONE) -> dict[str, object]:
+    return {**coordinator_only(done), "anonymous": LOGIN}
+
+
+POST_TABLE = [
+    *_row(person_role_post, **coordinator_post()),  # type: ignore[arg-type]
+    *_row(jury_reopen_post, **coordinator_post()),  # type: ignore[arg-type]
+    *_row(certificate_revoke_post, **coordinator_post(404)),  # type: ignore[arg-type]
+    *_row(email_retry_post, **coordinator_post()),  # type: ignore[arg-type]
+    *_row(offerings_open_post, **coordinator_post()),  # type: ignore[arg-type]
+    # An empty name: refused on the form (400), nothing stored.
+    *_row(organisation_add_post, **coordinator_post(400)),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("build", "persona", "expected"), POST_TABLE, ids=map(_id, POST_TABLE))
+def test_each_post_is_served_only_to_its_roles_and_changes_nothing_otherwise(
+    persona_client, build, persona, expected
+):
+    client = persona_client(persona)
+    url, data, changed = build()
+    _check(client.post(url, data), expected)
+    if changed is not None:
+        assert changed() is (expected == DONE)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories.accounts import PASSWORD
-from tests.helpers import enable_totp, login, totp_code
+from tests.helpers import enable_totp, login, pass_mfa, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,11 @@ def test_a_coordinator_sets_up_totp_then_reaches_the_staff_pages(make_user):
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    # This session was opened with the password alone: the staff pages ask for a code.
+    response = client.get(reverse("accounts:staff_home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_reauthenticate") + "?next=%2Fstaff%2F"
+    pass_mfa(client, user)
     assert client.get(reverse("accounts:staff_home")).status_code == 200
     assert client.get(reverse("accounts:people")).status_code == 200
 

@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import RoleChange
 from tests.factories.accounts import UserFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def coordinator_client(make_user):
-    client = Client()
-    client.force_login(make_user("coordinator"))
-    return client
+    return logged_in(make_user("coordinator"))
 
 
 def test_people_list_filters_by_role_and_searches_by_name(coordinator_client):

@@ -24,6 +24,7 @@ from partners.models import Organisation
 from tests.certificates.pdfcheck import machine_checks, words
 from tests.enrollment.studies_helpers import make_setting
 from tests.enrollment.test_results import run_semester
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,7 @@ def setting(make_user):
 
 
 def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)  # staff with TOTP pass it in this session
 
 
 def pdf_text(certificate: Certificate, tmp_path) -> str:

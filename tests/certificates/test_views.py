@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from certificates import services
 from certificates.models import Certificate, Kind
+from tests.factories.accounts import PASSWORD
+from tests.helpers import logged_in, mfa_login, pass_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +24,7 @@ def issued(cohort, coordinator, django_capture_on_commit_callbacks):
 
 
 def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)  # staff with TOTP pass it in this session
 
 
 def test_anyone_verifies_a_valid_document_without_personal_details(issued):
@@ -328,3 +329,47 @@ def test_a_students_requests_are_one_at_a_time_and_a_few_an_hour(
     refused = client.post(reverse("certificates:mine"), {"kind": "enrollment"}, follow=True)
     assert "3 documents au cours de la dernière heure" in refused.content.decode()
     assert Certificate.objects.filter(holder=student).count() == 3
+
+
+def test_a_coordinators_download_needs_a_session_that_passed_mfa(issued, coordinator, make_user):
+    mine, theirs = issued[0], issued[1]
+    download = reverse("certificates:download", args=[theirs.code])
+    # MFA enabled, but this session was opened with the password alone: asked for the code.
+    password_only = Client()
+    password_only.force_login(coordinator)
+    response = password_only.get(download)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate") + "?next=")
+    # MFA never enabled: led to set it up, never served.
+    without_mfa = Client()
+    without_mfa.force_login(make_user("coordinator", mfa=False))
+    assert without_mfa.get(download)["Location"] == reverse("mfa_activate_totp")
+    # The holder's own document needs no second factor.
+    holder = Client()
+    holder.force_login(mine.holder.user)
+    assert holder.get(reverse("certificates:download", args=[mine.code])).status_code == 200
+    pass_mfa(password_only, coordinator)
+    assert password_only.get(download).status_code == 200
+
+
+def test_a_revocation_long_after_the_log_in_asks_to_authenticate_again(issued, coordinator):
+    certificate = issued[0]
+    revoke = reverse("certificates:revoke", args=[certificate.code])
+    staff = Client()
+    mfa_login(staff, coordinator)
+    session = staff.session
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] -= 600  # the code was entered ten minutes ago
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+    response = staff.post(revoke, {"reason": "Erreur de nom"})
+    assert response["Location"].startswith(reverse("account_reauthenticate") + "?next=")
+    assert Certificate.objects.get(pk=certificate.pk).status == Certificate.Status.READY
+    response = staff.post(response["Location"], {"password": PASSWORD})
+    assert response["Location"] == reverse("certificates:verify", args=[certificate.code])
+    revoked = Certificate.objects.get(pk=certificate.pk)
+    assert (revoked.status, revoked.revocation_reason) == (
+        Certificate.Status.REVOKED,
+        "Erreur de nom",
+    )

@@ -11,6 +11,7 @@ from config.numbers import positive_int
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from partners.demo import seed_partners
+from tests.helpers import logged_in
 
 ODD = ["²", "٣", "9" * 30, "-1", "0", " 2", "1e3"]
 
@@ -29,8 +30,7 @@ def test_positive_int_takes_only_plain_digits_that_fit_a_column(text, value):
 def test_odd_numbers_typed_by_staff_and_students_get_no_500(odd, make_user):
     programme = seed_curriculum(organisations=seed_partners())
     cohort, _ = seed_students(count=1, cohort_slug="promo-numbers", programme=programme)
-    coordinator = Client()
-    coordinator.force_login(make_user("coordinator"))
+    coordinator = logged_in(make_user("coordinator"))
     student = Client()
     student.force_login(cohort.students.get().user)
 

@@ -10,15 +10,14 @@ from openpyxl import load_workbook
 
 from curriculum.models import Module, ModuleLecturer, TeachingUnit
 from tests.factories.partners import AgreementFactory, OrganisationFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def coordinator(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user("coordinator"))
-    return client
+    return logged_in(make_user("coordinator"))
 
 
 def test_the_public_programme_shows_semesters_units_modules_hours_and_partners(client, programme):
@@ -94,8 +93,7 @@ def test_the_partner_page_shows_what_it_co_teaches_and_only_agreements_in_force(
 
 def test_a_lecturer_sees_the_modules_they_teach(programme):
     lecturer = ModuleLecturer.objects.select_related("lecturer").get(module__code="F1.1.1").lecturer
-    client = Client()
-    client.force_login(lecturer)
+    client = logged_in(lecturer)
     html = client.get(reverse("curriculum:my_modules")).content.decode()
     assert "F1.1.1" in html
     assert "F2.1.1" in html

@@ -15,6 +15,7 @@ from enrollment.models import Defence, Internship, Mark, MarkSheet, Session
 from enrollment.services import internships
 from enrollment.services.studies import offerings_open
 from tests.factories.partners import pdf_upload
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +141,7 @@ def test_the_thesis_mark_comes_from_the_rubric_and_feeds_the_s4_grid(internship,
 
 
 def test_the_internship_page_saves_and_schedules(internship, setting):
-    client = Client()
-    client.force_login(setting["coordinator"])
+    client = logged_in(setting["coordinator"])
     url = reverse("enrollment:internship", args=[setting["cohort"].slug, internship.student.pk])
     assert client.get(url).status_code == 200
     when = (timezone.localtime() + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")

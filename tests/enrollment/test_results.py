@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from enrollment.models import MarkSheet, Session
@@ -19,6 +18,7 @@ from enrollment.services.studies import (
     offerings_open,
     year_results,
 )
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +78,7 @@ def test_the_final_results_rank_the_promotion_with_mentions(setting):
 def test_the_results_page_shows_years_and_ranking(setting):
     run_semester(setting, 1, ["12", "11", "10"])
     run_semester(setting, 2, ["12", "11", "10"])
-    client = Client()
-    client.force_login(setting["coordinator"])
+    client = logged_in(setting["coordinator"])
     html = client.get(
         reverse("enrollment:cohort_results", args=[setting["cohort"].slug])
     ).content.decode()

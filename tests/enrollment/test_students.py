@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from enrollment.models import Student
 from tests.factories.enrollment import CohortFactory
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +16,7 @@ HEADER = "email,surname_latin,given_names_latin,surname_ar,given_names_ar,level,
 
 @pytest.fixture
 def coordinator(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user("coordinator"))
-    return client
+    return logged_in(make_user("coordinator"))
 
 
 def upload(lines: list[str]) -> SimpleUploadedFile:

@@ -18,14 +18,13 @@ from enrollment.services.studies import (
     jury_get_or_create,
 )
 from tests.enrollment.studies_helpers import EXAMPLE_C, fill
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)  # staff with TOTP pass it in this session
 
 
 def f111() -> MarkSheet:
@@ -182,6 +181,37 @@ def test_the_coordinator_closes_and_publishes_a_jury_and_the_student_sees_the_tr
         follow=True,
     )
     assert "Indiquez pourquoi" in response.content.decode()
+
+
+def test_reopening_a_jury_long_after_the_log_in_asks_for_the_code_again(setting):
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    from enrollment.models import Jury
+    from tests.helpers import mfa_login, pass_mfa
+
+    fill(setting, [EXAMPLE_C, EXAMPLE_C, EXAMPLE_C])
+    cohort = setting["cohort"]
+    client = Client()
+    mfa_login(client, setting["coordinator"])
+    session = client.session
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] -= 600  # logged in ten minutes ago
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+    close = reverse("enrollment:jury_action", args=[cohort.slug, 1, "N", "close"])
+    assert client.post(close)["Location"] == reverse("enrollment:jury", args=[cohort.slug, 1, "N"])
+    jury = Jury.objects.get(cohort=cohort, semester=1, session="N")
+    assert jury.status == Jury.Status.CLOSED  # closing is not one of the dangerous actions
+
+    reopen = reverse("enrollment:jury_action", args=[cohort.slug, 1, "N", "reopen"])
+    response = client.post(reopen, {"reason": "Erreur de saisie en F1.1.1"})
+    assert response["Location"].startswith(reverse("account_reauthenticate") + "?next=")
+    assert Jury.objects.get(pk=jury.pk).status == Jury.Status.CLOSED
+    pass_mfa(client, setting["coordinator"])  # the code instead of the password
+    response = client.post(reopen, {"reason": "Erreur de saisie en F1.1.1"})
+    assert response["Location"] == reverse("enrollment:jury", args=[cohort.slug, 1, "N"])
+    assert Jury.objects.get(pk=jury.pk).status == Jury.Status.OPEN
 
 
 def test_closing_twice_from_the_page_says_so(setting):

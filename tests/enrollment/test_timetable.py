@@ -11,14 +11,13 @@ from icalendar import Calendar
 
 from enrollment.models import Attendance, ClassSession, Offering
 from enrollment.services.timetable import attendance_save, feed_token, session_add
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)  # staff with TOTP pass it in this session
 
 
 def f111() -> Offering:

@@ -375,3 +375,58 @@ def test_the_list_query_count_does_not_grow_with_the_page_size(
         counts.append(len(ctx.captured_queries))
         assert html.count('name="selected"') == min(size, 25)
     assert counts[0] == counts[1]
+
+
+def test_a_reviewer_who_declares_a_conflict_of_interest_loses_the_documents_and_scores(
+    make_user, intake, django_capture_on_commit_callbacks
+):
+    application = submitted(make_user, intake)
+    coordinator = make_user("coordinator")
+    honest, conflicted = make_user("lecturer"), make_user("lecturer")
+    for reviewer in (honest, conflicted):
+        reviewer_assign(application=application, actor=coordinator, reviewer=reviewer)
+    from enrollment.services.review import review_save
+
+    review_save(
+        review=application.reviews.get(reviewer=honest),
+        actor=honest,
+        academic=Decimal("14"),
+        experience=Decimal("12"),
+        motivation=Decimal("17.5"),
+    )
+    document = application.documents.first()
+    detail = reverse("enrollment:staff_application", args=[application.number])
+    download = reverse("enrollment:staff_document", args=[application.number, document.pk])
+    client = logged(conflicted)
+    assert client.get(download).status_code == 200  # before: an assigned reviewer reads it
+
+    response = client.post(
+        reverse("enrollment:staff_action", args=[application.number, "review"]),
+        {"conflict_of_interest": "on"},
+    )
+    assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert "les pièces de cette candidature ne vous sont plus montrées" in page
+    assert "17,5" not in page  # the other reviewer's score (French decimals)
+    assert download not in page
+    assert client.get(download).status_code == 404
+    # Declared once, it stands: scoring afterwards is refused.
+    response = client.post(
+        reverse("enrollment:staff_action", args=[application.number, "review"]),
+        {"academic": "10", "experience": "10", "motivation": "10"},
+    )
+    assert application.reviews.get(reviewer=conflicted).academic is None
+    # The coordinator still sees everything.
+    coordinator_page = logged(coordinator).get(detail).content.decode()
+    assert download in coordinator_page
+
+
+def test_a_coordinator_opening_a_draft_application_sees_it_without_an_error(make_user, intake):
+    applicant = make_user()
+    complete_profile(applicant)
+    draft = application_start(applicant=applicant, intake=intake)
+    response = logged(make_user("coordinator")).get(
+        reverse("enrollment:staff_application", args=[draft.number])
+    )
+    assert response.status_code == 200
+    assert "Cette candidature est un brouillon" in response.content.decode()

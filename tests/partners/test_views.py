@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from partners.models import Agreement, Organisation
 from tests.factories.partners import AgreementFactory, OrganisationFactory, pdf_upload, png_upload
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +28,7 @@ def _files_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def coordinator(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user("coordinator"))
-    return client
+    return logged_in(make_user("coordinator"))
 
 
 ORGANISATION = {
