@@ -15,17 +15,11 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime as dt
-import http.cookiejar
 import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.parse
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +31,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
@@ -46,6 +39,7 @@ from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from benchmarks.web import WebSession, free_port, percentile, start_gunicorn, wait_until_up  # noqa: E402
 from curriculum.models import Programme  # noqa: E402
 from enrollment import exports, selectors  # noqa: E402
 from enrollment.demo import cohort_get_or_create  # noqa: E402
@@ -114,11 +108,6 @@ def seed(intake: Intake, total: int) -> None:
     print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
 
 
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[max(0, round(q * len(values)) - 1)]
-
-
 def bench_list(intake: Intake, requests: int) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -175,12 +164,6 @@ def bench_export(intake: Intake) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def bench_concurrent_submissions(intake: Intake, count: int) -> None:
     from tests.factories.enrollment import ready_application  # the tests' own builder
 
@@ -190,58 +173,19 @@ def bench_concurrent_submissions(intake: Intake, count: int) -> None:
         Application.objects.filter(applicant=user, intake=intake).delete()
         users.append(user)
     applications = [ready_application(user, intake) for user in users]
-    sessions = []
-    for user in users:
-        client = Client()
-        client.force_login(user)
-        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     port = free_port()
-    env = {**os.environ, "DEBUG": "on", "ALLOWED_HOSTS": "127.0.0.1"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "4",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    base_url = f"http://127.0.0.1:{port}"
+    sessions = [WebSession.signed_in(base_url, user) for user in users]
+    server = start_gunicorn(port, workers=4, threads=4)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(base_url)
 
         def submit(index: int) -> int:
-            token = secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and field
-            session = f"{settings.SESSION_COOKIE_NAME}={sessions[index]}"
-            cookie = f"{session}; {settings.CSRF_COOKIE_NAME}={token}"
-            jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
-            )
-            url = f"http://127.0.0.1:{port}/me/applications/{applications[index].number}/submit/"
-            request = urllib.request.Request(
-                url,
-                data=urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode(),
-                method="POST",
-                headers={"Cookie": cookie},
-            )
+            path = f"/me/applications/{applications[index].number}/submit/"
             try:
-                return int(opener.open(request, timeout=60).status)
-            except urllib.error.HTTPError as exc:
-                return int(exc.code)
+                return sessions[index].post(path).status
+            except OSError:
+                return 0
 
         start = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
@@ -259,11 +203,6 @@ def bench_concurrent_submissions(intake: Intake, count: int) -> None:
         f"{submitted} submitted in the database, "
         f"in {elapsed:.2f} s (other answers: {sorted(set(codes) - {302}) or 'none'})"
     )
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
 
 
 def main() -> None:
