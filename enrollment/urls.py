@@ -96,6 +96,7 @@ urlpatterns = [
     path("staff/offerings/<int:pk>/sessions/", studies.offering_sessions, name="offering_sessions"),
     path("staff/sessions/<int:pk>/attendance/", studies.session_attendance, name="attendance"),
     path("calendar/<str:token>.ics", studies.calendar_feed, name="calendar"),
+    path("me/calendar/", studies.calendar_feed_change, name="calendar_change"),
     path("staff/grades/<int:pk>/", studies.sheet_detail, name="sheet"),
     re_path(
         r"^staff/grades/(?P<pk>\d+)/export\.(?P<fmt>csv|xlsx)$",

@@ -13,6 +13,7 @@ from enrollment.models.internships import Defence, DefenceMember, Internship
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
 from enrollment.models.studies import (
     Attendance,
+    CalendarFeed,
     ClassSession,
     Jury,
     JuryEvent,
@@ -30,6 +31,7 @@ __all__ = [
     "ApplicationDocument",
     "ApplicationEvent",
     "Attendance",
+    "CalendarFeed",
     "ClassSession",
     "Cohort",
     "Counter",

@@ -297,3 +297,25 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.session}: {self.status}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's iCalendar feed, which its owner rotates or revokes.
+    Without a row the first address (signed account number) works; once rotated, only the
+    address with the current key does; revoked (empty key), none does."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_feed",
+    )
+    key = models.CharField(_("key"), max_length=64, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'active' if self.key else 'revoked'}"

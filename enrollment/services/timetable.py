@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -9,12 +10,13 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from accounts.access import Role, has_role
 from accounts.models import User
-from enrollment.models import Attendance, ClassSession, Offering, Student
+from enrollment.models import Attendance, CalendarFeed, ClassSession, Offering, Student
 from partners.models import Organisation
 
 FEED_SALT = "enrollment.calendar-feed"
@@ -93,17 +95,54 @@ def upcoming_for(user: User, *, now: datetime, limit: int = 10) -> list[ClassSes
     )
 
 
-def feed_token(user: User) -> str:
-    """A signed token for a calendar application, which cannot log in."""
-    return signing.dumps(user.pk, salt=FEED_SALT, compress=True)
+def feed_token(user: User) -> str | None:
+    """The secret address (signed) a calendar application, which cannot log in, reads;
+    ``None`` once its owner turned it off."""
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        return signing.dumps(user.pk, salt=FEED_SALT, compress=True)
+    if not feed.key:
+        return None
+    return signing.dumps([user.pk, feed.key], salt=FEED_SALT, compress=True)
 
 
 def feed_user(token: str) -> User | None:
+    """Whose feed ``token`` is, if it is still the current address of that feed."""
     try:
-        pk = signing.loads(token, salt=FEED_SALT)
+        payload = signing.loads(token, salt=FEED_SALT)
     except signing.BadSignature:
         return None
-    return User.objects.filter(pk=pk, is_active=True).first()
+    match payload:
+        case int(pk):
+            key = None  # the first address: valid until the owner rotates or revokes it
+        case [int(pk), str(key)]:
+            pass
+        case _:
+            return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        return None
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        return user if key is None else None
+    if key is None or not feed.key or not constant_time_compare(feed.key, key):
+        return None
+    return user
+
+
+@transaction.atomic
+def feed_rotate(*, user: User) -> str:
+    """A new address for the owner's feed; the previous one answers 404 from now on."""
+    CalendarFeed.objects.update_or_create(user=user, defaults={"key": secrets.token_urlsafe(24)})
+    token = feed_token(user)
+    assert token is not None
+    return token
+
+
+@transaction.atomic
+def feed_revoke(*, user: User) -> None:
+    """No address works any more, until the owner asks for a new one."""
+    CalendarFeed.objects.update_or_create(user=user, defaults={"key": ""})
 
 
 def calendar_ics(user: User) -> bytes:

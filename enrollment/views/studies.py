@@ -18,6 +18,7 @@ from accounts.access import (
     Role,
     fresh_authentication_required,
     has_role,
+    require_staff_session,
     role_required,
 )
 from accounts.form_errors import attach
@@ -456,6 +457,34 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="tema-wtc.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@require_POST
+@role_required(Role.STUDENT, Role.LECTURER, Role.COORDINATOR)
+def calendar_feed_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The owner replaces the address of their feed (the old one answers 404) or turns it off."""
+    student = has_role(request.user, Role.STUDENT)
+    if not student:
+        require_staff_session(request)  # the address is shown on a staff page
+    action = request.POST.get("action")
+    if action == "rotate":
+        timetable.feed_rotate(user=request.user)
+        messages.success(
+            request,
+            _(
+                "Your calendar has a new address; the old one no longer works. Subscribe "
+                "again with the new one."
+            ),
+        )
+    elif action == "revoke":
+        timetable.feed_revoke(user=request.user)
+        messages.success(
+            request,
+            _("Your calendar address is turned off: nobody receives your timetable through it."),
+        )
+    else:
+        messages.error(request, _("Choose what to do with the calendar address."))
+    return redirect("enrollment:my_programme" if student else "enrollment:my_sheets")
 
 
 # --- Internships and defences (S4) ------------------------------------------------------------

@@ -380,6 +380,10 @@ def organisation_add_post():
     return reverse("partners:organisation_add"), {"name": ""}, None
 
 
+def calendar_rotate_post():
+    return reverse("enrollment:calendar_change"), {"action": "rotate"}, None
+
+
 def coordinator_post(done: object = DONE) -> dict[str, object]:
     return {**coordinator_only(done), "anonymous": LOGIN}
 
@@ -390,6 +394,19 @@ POST_TABLE = [
     *_row(certificate_revoke_post, **coordinator_post(404)),  # type: ignore[arg-type]
     *_row(email_retry_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(offerings_open_post, **coordinator_post()),  # type: ignore[arg-type]
+    *_row(
+        calendar_rotate_post,  # type: ignore[arg-type]
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=DONE,
+        lecturer=DONE,
+        lecturer_no_mfa=MFA,
+        coordinator=DONE,
+        coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
+        admin=DONE,
+        admin_no_mfa=MFA,
+    ),
     # An empty name: refused on the form (400), nothing stored.
     *_row(organisation_add_post, **coordinator_post(400)),  # type: ignore[arg-type]
 ]

@@ -22,8 +22,8 @@ from tests.factories.enrollment import IntakeFactory, complete_profile
 pytestmark = pytest.mark.django_db
 
 # session, user, then the page's own: student record, published results, upcoming sessions,
-# modules, their lecturers, their partners.
-MY_PROGRAMME_QUERIES = 8
+# modules, their lecturers, their partners, the calendar address (rotated or turned off).
+MY_PROGRAMME_QUERIES = 9
 # session, user, then applications, student records, open intakes.
 MY_SPACE_QUERIES = 5
 

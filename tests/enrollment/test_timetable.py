@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from enrollment.models import Attendance, ClassSession, Offering
-from enrollment.services.timetable import attendance_save, feed_token, session_add
+from enrollment.services.timetable import FEED_SALT, attendance_save, feed_token, session_add
 from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,53 @@ def test_students_and_lecturers_subscribe_to_their_timetable(setting):
         assert len(events) == 1
         assert "F1.1.1" in str(events[0]["summary"])
     assert Client().get(reverse("enrollment:calendar", args=["forged-token"])).status_code == 404
+
+
+def _feed_link(page: str) -> str:
+    match = re.search(r'href="(/calendar/[^"]+\.ics)" data-testid="calendar"', page)
+    assert match, "no calendar address on the page"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(("who", "page"), [("student", "my_programme"), ("lecturer", "my_sheets")])
+def test_the_owner_replaces_or_turns_off_the_calendar_address(setting, who, page):
+    user = setting["students"][0].user if who == "student" else setting["lecturer"]
+    client = logged(user)
+    first = _feed_link(client.get(reverse(f"enrollment:{page}")).content.decode())
+    assert Client().get(first).status_code == 200
+
+    response = client.post(reverse("enrollment:calendar_change"), {"action": "rotate"})
+    assert response["Location"] == reverse(f"enrollment:{page}")
+    html = client.get(reverse(f"enrollment:{page}")).content.decode()
+    assert "la précédente ne fonctionne plus" in html
+    second = _feed_link(html)
+    assert second != first
+    assert Client().get(first).status_code == 404  # whoever kept the old address
+    assert Client().get(second).status_code == 200
+
+    client.post(reverse("enrollment:calendar_change"), {"action": "revoke"})
+    html = client.get(reverse(f"enrollment:{page}")).content.decode()
+    assert 'data-testid="calendar-off"' in html
+    assert 'data-testid="calendar"' not in html
+    assert feed_token(user) is None
+    assert Client().get(second).status_code == 404
+    assert Client().get(first).status_code == 404
+
+    client.post(reverse("enrollment:calendar_change"), {"action": "rotate"})
+    third = _feed_link(client.get(reverse(f"enrollment:{page}")).content.decode())
+    assert Client().get(third).status_code == 200
+    assert Client().get(second).status_code == 404
+
+
+def test_one_persons_rotation_leaves_the_others_address_working(setting):
+    student, other = (s.user for s in setting["students"][:2])
+    kept = feed_token(other)
+    logged(student).post(reverse("enrollment:calendar_change"), {"action": "rotate"})
+    assert Client().get(reverse("enrollment:calendar", args=[kept])).status_code == 200
+
+
+def test_a_forged_feed_payload_is_a_404(setting):
+    user = setting["students"][0].user
+    for payload in ([user.pk, ""], [user.pk], {"u": user.pk}, "x", [user.pk, "guessed-key"]):
+        token = signing.dumps(payload, salt=FEED_SALT, compress=True)
+        assert Client().get(reverse("enrollment:calendar", args=[token])).status_code == 404
