@@ -62,18 +62,37 @@ def beat(name: str, *, role: str, started_at: datetime) -> None:
         )
 
 
+#: Held while a beat uses the database: a fork (a prefork pool replacing a child) waits for
+#: it, so no child is ever born holding this thread's connection half-way through a query.
+_beating = threading.Lock()
+os.register_at_fork(
+    before=_beating.acquire,
+    after_in_parent=_beating.release,
+    after_in_child=lambda: _reset_after_fork(),
+)
+
+
+def _reset_after_fork() -> None:
+    global _beating
+    _beating = threading.Lock()  # the parent's lock was held by the forking thread
+
+
 def _beat_forever(name: str, role: str, stop: threading.Event) -> None:
     started_at = timezone.now()
     while True:
-        try:
-            close_old_connections()
-            beat(name, role=role, started_at=started_at)
-        except Exception:  # the database may be restarting: say so, beat again next time
-            logger.warning("Worker heartbeat of %s not written", name, exc_info=True)
-            connection.close()
+        with _beating:
+            try:
+                close_old_connections()
+                beat(name, role=role, started_at=started_at)
+            except Exception:  # the database may be restarting: say so, beat again next time
+                logger.warning("Worker heartbeat of %s not written", name, exc_info=True)
+            finally:
+                # Never kept open between beats: SQLite's locks are per process, and a child
+                # forked while the parent holds a connection corrupts the WAL (seen: "disk
+                # I/O error", then "database disk image is malformed").
+                connection.close()
         if stop.wait(settings.WORKER_HEARTBEAT_INTERVAL):
             break
-    connection.close()
 
 
 def start(role: str) -> str:
@@ -147,8 +166,13 @@ def forget_dead(*, older_than: timedelta = timedelta(hours=1)) -> int:
 
 
 @worker_ready.connect
-def _main_ready(**_kwargs: Any) -> None:
-    # The parent process (which also runs tasks with the solo pool, and beat with --beat).
+def _main_ready(sender: Any = None, **_kwargs: Any) -> None:
+    # The parent process beats only when it runs tasks itself (the solo pool, as in the
+    # tests): the parent of a prefork pool forks children and must not touch the database
+    # (an SQLite connection inherited across a fork corrupts the WAL); its children beat.
+    pool = getattr(sender, "pool", None)
+    if pool is not None and type(pool).__module__.endswith("prefork"):
+        return
     start("main")
 
 

@@ -48,7 +48,11 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 
 procs+=("once:setup=bash scripts/run.sh setup")
 procs+=("worker=.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule")
-procs+=("web=$PY manage.py runserver 127.0.0.1:${PORT}")
+# gunicorn rather than runserver: runserver's listen backlog of 10 reset a fifth of 50
+# simultaneous requests before Django saw them. One process (the local-memory cache holding
+# the rate limits is per process), eight threads, reloaded when the code changes; in DEBUG,
+# WhiteNoise serves the static files from the apps' folders.
+procs+=("web=.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:${PORT} --workers 1 --threads 8 --reload --graceful-timeout 5 --access-logfile -")
 log "Serving http://127.0.0.1:${PORT}/ with a Celery worker once the demo data is loaded (accounts: var/demo-accounts.txt; Ctrl-C stops)"
 log "A process that stops is restarted and said so; the others go on."
 exec "$PY" scripts/supervise.py "${procs[@]}"
