@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from core import spreadsheets
 from curriculum.models import Programme
 
 
@@ -49,42 +47,13 @@ def _person(user: object) -> str:
 
 
 def maquette_csv(programme: Programme) -> bytes:
-    buffer = io.StringIO()
-    # The byte-order mark lets spreadsheet programs read French and Arabic correctly.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(maquette_header())
-    for row in maquette_rows(programme):
-        writer.writerow(_cell(value) for value in row)
-    return buffer.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes(itertools.chain([maquette_header()], maquette_rows(programme)))
 
 
 def maquette_xlsx(programme: Programme) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = programme.code[:31]
-    sheet.append(maquette_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in maquette_rows(programme):
-        sheet.append([_xlsx_cell(value) for value in row])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _cell(value: object) -> object:
-    # A text cell starting with = + - @ would be run as a formula by a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _xlsx_cell(value: object) -> object:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return float(value)
-    return _cell(value)
+    return spreadsheets.xlsx_bytes(
+        itertools.chain([maquette_header()], maquette_rows(programme)),
+        title=programme.code,
+        bold_header=True,
+        freeze_header=True,
+    )

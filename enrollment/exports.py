@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from accounts.models import User
 from accounts.uploads import safe_filename
+from core import spreadsheets
 from enrollment.models import Application, ApplicationDocument, Student
 from enrollment.selectors import export_rows
 
@@ -41,39 +39,20 @@ def header() -> list[str]:
     ]
 
 
-def _safe(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    if hasattr(value, "isoformat"):
-        return value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
-    return "" if value is None else value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _rows(queryset: QuerySet[Application]) -> Iterator[Iterable[object]]:
+    """The header, then the rows read in chunks from a server-side cursor."""
+    yield header()
+    yield from export_rows(queryset).iterator(chunk_size=CHUNK)
 
 
 def csv_stream(queryset: QuerySet[Application]) -> Iterator[str]:
-    """Rows are read in chunks from a server-side cursor and written as they come: memory
-    stays flat whatever the number of applications."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header())
-    for row in export_rows(queryset).iterator(chunk_size=CHUNK):
-        yield writer.writerow([_safe(v) for v in row])
+    """Rows are written as they come: memory stays flat whatever the number of applications;
+    text that would run as a formula is neutralised (core.spreadsheets)."""
+    return spreadsheets.csv_lines(_rows(queryset))
 
 
 def xlsx_file(queryset: QuerySet[Application]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Applications")[:31])
-    sheet.append(header())
-    for row in export_rows(queryset).iterator(chunk_size=CHUNK):
-        sheet.append([float(v) if v.__class__.__name__ == "Decimal" else _safe(v) for v in row])
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        return handle.read()
+    return spreadsheets.xlsx_bytes(_rows(queryset), title=_("Applications"))
 
 
 def personal_data(user: User) -> dict[str, Any]:

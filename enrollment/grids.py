@@ -3,16 +3,15 @@ import is checked exactly like a typed grid."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 
+from core import spreadsheets
 from enrollment.models import Mark, MarkSheet, Student
 from enrollment.services.studies import MarkRow
 
@@ -138,37 +137,15 @@ def parse_table(records: Iterable[Mapping[str, Any]], students: list[Student]) -
     return ParsedGrid(rows, errors, cells)
 
 
+REQUIRED = ("registration_number", "cc", "exam")
+
+
 def read_upload(
-    name: str, content: bytes, key: str = "registration_number"
+    upload: UploadedFile, *, required: Sequence[str] = REQUIRED
 ) -> list[dict[str, Any]]:
-    """The records of an uploaded CSV or XLSX, keyed by the header row."""
-    if name.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise ValueError(_("The file is not a readable Excel workbook.")) from exc
-        if sheet is None:
-            raise ValueError(_("The workbook has no sheet."))
-        values = list(sheet.iter_rows(values_only=True))
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValueError(_("The CSV file must be encoded in UTF-8.")) from exc
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
-        values = list(csv.reader(io.StringIO(text), dialect))
-    if not values:
-        raise ValueError(_("The file is empty."))
-    header = [str(h or "").strip().lower() for h in values[0]]
-    if key not in header:
-        raise ValueError(
-            _("The first line must name the columns, with %(column)s among them.") % {"column": key}
-        )
-    return [
-        dict(zip(header, row, strict=False))
-        for row in values[1:]
-        if any(v not in (None, "") for v in row)
-    ]
+    """The records of an uploaded CSV or XLSX grid, keyed by the header row. The marks'
+    columns are required: a file without them would blank every mark of the grid."""
+    return spreadsheets.read_records(upload, required=required)
 
 
 def export_rows(sheet: MarkSheet, students: list[Student]) -> list[list[object]]:
@@ -188,21 +165,3 @@ def export_rows(sheet: MarkSheet, students: list[Student]) -> list[list[object]]
             ]
         )
     return rows
-
-
-def to_csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def to_xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

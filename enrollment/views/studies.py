@@ -24,6 +24,7 @@ from accounts.access import (
 from accounts.form_errors import attach
 from accounts.uploads import private_file_response
 from config.numbers import positive_int
+from core import spreadsheets
 from enrollment import grids, selectors
 from enrollment.forms import (
     ClassSessionForm,
@@ -123,15 +124,17 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     students = studies.sheet_students(sheet)
     cell_errors: dict[str, str] = {}
     errors: list[str] = []
+    file_error = ""
     data: Any = None
     if request.method == "POST":
         data = request.POST
         upload = request.FILES.get("file")
         if upload is not None:
             try:
-                records = grids.read_upload(upload.name or "", upload.read(2 * 1024 * 1024 + 1))
-            except ValueError as exc:
-                records, errors = [], [str(exc)]
+                records = grids.read_upload(upload)
+            except ValueError as exc:  # the whole file is refused: shown next to its field
+                file_error = str(exc)
+                records, errors = [], [file_error]
             parsed = grids.parse_table(records, students) if not errors else None
         else:
             parsed = grids.parse_form(request.POST, students)
@@ -163,6 +166,7 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "data": data,
             "errors": errors,
             "cell_errors": cell_errors,
+            "file_error": file_error,
             "editable": sheet.status == MarkSheet.Status.OPEN
             or (
                 sheet.status == MarkSheet.Status.SUBMITTED
@@ -181,16 +185,9 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def sheet_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     sheet = _sheet_for(request, pk)
     rows = grids.export_rows(sheet, studies.sheet_students(sheet))
-    name = f"{sheet.offering.module.code}-{sheet.session}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(grids.to_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            grids.to_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return spreadsheets.spreadsheet_response(
+        rows, fmt=fmt, filename=f"{sheet.offering.module.code}-{sheet.session}"
+    )
 
 
 # --- Juries -----------------------------------------------------------------------------------
@@ -219,18 +216,11 @@ def jury_detail(
             "events": [],
         }
     if fmt in ("csv", "xlsx"):
-        rows = selectors.jury_export_rows(context)
-        body = grids.to_csv(rows) if fmt == "csv" else grids.to_xlsx(rows)
-        response = HttpResponse(
-            body,
-            content_type="text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return spreadsheets.spreadsheet_response(
+            selectors.jury_export_rows(context),
+            fmt=fmt,
+            filename=f"jury-{slug}-S{semester}-{session}",
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="jury-{slug}-S{semester}-{session}.{fmt}"'
-        )
-        return response
     return render(request, "enrollment/studies/jury.html", context)
 
 
@@ -330,9 +320,7 @@ def student_import(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             error = _("Choose a CSV or Excel file.")
         else:
             try:
-                records = grids.read_upload(
-                    upload.name or "", upload.read(2 * 1024 * 1024 + 1), key="email"
-                )
+                records = grids.read_upload(upload, required=("email",))
             except ValueError as exc:
                 error = str(exc)
             else:
