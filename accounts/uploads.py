@@ -176,7 +176,7 @@ def pdf_active_content(pdf: pikepdf.Pdf) -> str:
     return ""
 
 
-def _forbidden_in(dictionary: pikepdf.Dictionary) -> str:
+def _forbidden_in(dictionary: pikepdf.Object) -> str:
     keys = set(dictionary.keys())
     forbidden = keys & PDF_FORBIDDEN_KEYS
     if forbidden:
@@ -249,15 +249,35 @@ def random_name(folder: str, extension: str) -> str:
     return f"{folder}/{uuid.uuid4().hex}.{extension}"
 
 
+DOWNLOAD_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "application/zip": "zip",
+}
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a download is saved under: the server's stem, cleaned, and the extension of
+    the type stored with the file (checked by content at upload), whatever the name has."""
+    stem = safe_filename(filename).split(".", 1)[0] or "file"
+    return f"{stem}.{DOWNLOAD_EXTENSIONS.get(content_type, 'bin')}"
+
+
 def private_file_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
-    """Serve a private file to someone a view has already authorised: as a download,
-    never cached by a shared cache, never sniffed into another type; 404 if it is gone."""
+    """Serve a private file to someone a view has already authorised: as a download named
+    by ``download_name``, never cached by a shared cache, never sniffed into another type;
+    404 if it is gone."""
     try:
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        handle, content_type=content_type, as_attachment=True, filename=filename
+        handle,
+        content_type=content_type,
+        as_attachment=True,
+        filename=download_name(filename, content_type),
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -22,7 +22,7 @@ from typing import Any
 from django.apps import apps
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage
-from django.db import models
+from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,37 @@ def referenced_names(storage_location: str) -> set[str]:
             .iterator()
         )
     return names
+
+
+def _same_storage(file_field: models.FileField, location: str) -> bool:
+    field_location = getattr(file_field.storage, "location", None)
+    return field_location is not None and os.path.abspath(field_location) == os.path.abspath(
+        location
+    )
+
+
+def is_referenced(storage: Storage, name: str) -> bool:
+    """Whether a row of any model names ``name`` in a file field of this storage."""
+    location = str(getattr(storage, "location", ""))
+    return any(
+        model._default_manager.filter(**{file_field.name: name}).exists()
+        for model, file_field in _file_fields()
+        if _same_storage(file_field, location)
+    )
+
+
+def delete_when_unreferenced(storage: Storage, name: str | None) -> None:
+    """Once the current transaction commits (at once outside one), delete the file ``name``
+    if no row names it any more: a replaced file goes, a file still named (the same file
+    kept by another row) stays, and a rolled-back change keeps its old file."""
+    if not name:
+        return
+
+    def delete() -> None:
+        if not is_referenced(storage, name):
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def sweep(storage: Storage, *, grace_seconds: int, remove: bool) -> SweepReport:

@@ -157,6 +157,6 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return private_file_response(
         agreement.signed_pdf,
-        filename=agreement.signed_pdf_name or f"agreement-{agreement.pk}.pdf",
+        filename=f"agreement-{agreement.pk}",  # the uploader's name is shown, never used
         content_type="application/pdf",
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
+from core.storage import delete_when_unreferenced
 from enrollment import locks
 from enrollment.models import (
     ApplicantProfile,
@@ -140,8 +141,8 @@ def document_upload(
                     after="provided",
                     note=requirement.display_label,
                 )
-            if old_name:
-                transaction.on_commit(lambda: storage.delete(old_name))
+            if old_name != stored:
+                delete_when_unreferenced(document.file.storage, old_name)
         saved = True
     finally:
         if stored and not saved:
@@ -163,8 +164,7 @@ def document_remove(*, document: ApplicationDocument, actor: User) -> None:
     _editable(document.application, actor)
     name, storage = document.file.name or "", document.file.storage
     document.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_when_unreferenced(storage, name)
 
 
 def application_problems(

@@ -20,6 +20,7 @@ from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import email_queue
 from accounts.uploads import check_pdf, random_name
+from core.storage import delete_when_unreferenced
 from curriculum import lmd
 from enrollment.models import Defence, DefenceMember, Internship, MarkSheet, Session
 from enrollment.services.studies import MarkRow, grid_save
@@ -56,11 +57,20 @@ def internship_save(
             )
     if internship.host_id is None and not internship.host_name.strip():
         raise ValidationError({"host_name": _("Name the host: a partner or another company.")})
+    replaced = ""
     if agreement is not None:
         check_pdf(agreement, max_bytes=MAX_PDF)
+        if internship.pk:
+            replaced = (
+                Internship.objects.filter(pk=internship.pk)
+                .values_list("agreement_pdf", flat=True)
+                .first()
+                or ""
+            )
         internship.agreement_pdf.save(random_name("internships", "pdf"), agreement, save=False)
     internship.full_clean()
     internship.save()
+    delete_when_unreferenced(internship.agreement_pdf.storage, replaced)
     Defence.objects.get_or_create(internship=internship)
     return internship
 
@@ -149,8 +159,10 @@ def thesis_upload(*, defence: Defence, actor: User, upload: UploadedFile) -> Def
     ) and not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     check_pdf(upload, max_bytes=MAX_PDF)
+    replaced = Defence.objects.filter(pk=defence.pk).values_list("thesis", flat=True).first()
     defence.thesis.save(random_name("theses", "pdf"), upload, save=False)
     defence.save(update_fields=["thesis"])
+    delete_when_unreferenced(defence.thesis.storage, replaced)
     return defence
 
 

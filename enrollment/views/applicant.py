@@ -358,8 +358,11 @@ def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -
 
 
 def private_file(document: ApplicationDocument) -> FileResponse:
+    # Named by the server (never the uploader's "cv.pdf.html"), typed by the checked content.
     return private_file_response(
-        document.file, filename=document.original_name, content_type=document.content_type
+        document.file,
+        filename=f"{document.requirement.kind}-{document.pk}",
+        content_type=document.content_type,
     )
 
 
