@@ -137,9 +137,9 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_celery_worker(log: Path, **env: str) -> subprocess.Popen:
-    """A Celery worker in its own process (solo pool) on the test database and broker, with
-    ``env`` on top; returns once it says it is ready, fails the test if it does not."""
+def start_celery_worker(log: Path, *, pool: str = "solo", **env: str) -> subprocess.Popen:
+    """A Celery worker in its own process (solo pool unless told) on the test database and
+    broker, with ``env`` on top; returns once it says it is ready, fails the test if not."""
     from django.conf import settings
 
     environment = dict(
@@ -151,7 +151,8 @@ def start_celery_worker(log: Path, **env: str) -> subprocess.Popen:
     )
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}",
+             "--concurrency=2",
              f"--hostname={log.stem}@%h", "--loglevel=INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,

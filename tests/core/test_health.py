@@ -126,3 +126,35 @@ def test_healthz_is_503_naming_the_broker_when_redis_is_stopped(client, settings
     assert response.json()["checks"]["broker"] == "down"
     assert response.json()["queue_depth"] is None
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_parent_of_a_prefork_pool_writes_no_heartbeat_its_children_do(settings, tmp_path):
+    # The parent forks the children: it must hold no database connection (with SQLite, one
+    # inherited across a fork corrupts the WAL), so only the processes that run tasks beat.
+    proc = start_celery_worker(
+        tmp_path / "prefork-worker.log",
+        pool="prefork",
+        CELERY_TASK_DEFAULT_QUEUE=QUEUE,
+        WORKER_HEARTBEAT_INTERVAL="0.5",
+    )
+    try:
+        children = set()
+        deadline = time.monotonic() + 20
+        while len(children) < 2:
+            assert time.monotonic() < deadline, "the pool's children wrote no heartbeat"
+            out = subprocess.run(
+                ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+            ).stdout.split()
+            pids = {int(p) for p in out}
+            children = set(
+                WorkerHeartbeat.objects.filter(pid__in=pids).values_list("pid", flat=True)
+            )
+            time.sleep(0.2)
+        assert set(
+            WorkerHeartbeat.objects.filter(pid__in=children).values_list("role", flat=True)
+        ) == {"child"}
+        assert not WorkerHeartbeat.objects.filter(pid=proc.pid).exists()
+    finally:
+        stop_celery_worker(proc)
