@@ -17,14 +17,13 @@ from enrollment.services.decisions import Decision, decide
 from enrollment.services.review import reviewer_assign
 from tests.factories.enrollment import IntakeFactory, complete_profile, ready_application
 from tests.factories.partners import pdf_upload
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user)  # staff with TOTP pass it in this session
 
 
 @pytest.fixture
