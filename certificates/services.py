@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from accounts import queueing
 from accounts.access import AnyUser, Role, has_role
-from accounts.models import OutgoingEmail, User
+from accounts.models import User
 from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, pdf
 from certificates.models import Batch, Certificate, Kind
 from core import workers
-from core.storage import replace_file
+from core.storage import stage_file
 from curriculum.models import Module
 from enrollment import locks
 from enrollment.models import Cohort, Jury, Student
@@ -399,6 +399,15 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
             continue
         name = f"certificates/{certificate.code}.pdf"
         try:
+            # Written and flushed before the transaction: on SQLite a transaction holds the
+            # database's one write lock, which the other workers wait for.
+            staged = stage_file(certificate.pdf.storage, name, content)
+        except OSError as exc:  # storage full or unwritable: nothing was kept
+            logger.exception("Certificate %s could not be stored", certificate_id)
+            _fail(certificate_id, exc)
+            continue
+        message = _message_to_holder(certificate) if certificate.holder_id else None
+        try:
             with transaction.atomic():
                 updated = Certificate.objects.filter(
                     pk=certificate_id, status=Certificate.Status.RENDERING, claimed_by=me
@@ -411,14 +420,16 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
                     attempts=F("attempts") + 1,
                 )
                 if updated:
-                    # Moved into place before the commit: no ready row without its file.
-                    replace_file(certificate.pdf.storage, name, content)
-                    if certificate.holder_id:
-                        emails.append(_tell_holder(certificate).pk)
-        except OSError as exc:  # storage full or unwritable: the ready mark was rolled back
+                    # Renamed into place before the commit: no ready row without its file.
+                    staged.publish()
+                    if message is not None:
+                        emails.append(email_store(message).pk)
+        except OSError as exc:  # the rename failed: the ready mark was rolled back
             logger.exception("Certificate %s could not be stored", certificate_id)
             _fail(certificate_id, exc)
             continue
+        finally:
+            staged.discard()
         ready += updated
     if emails:
         queueing.send(send_outgoing_emails, emails)
@@ -427,14 +438,14 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
     return ready
 
 
-def _tell_holder(certificate: Certificate) -> OutgoingEmail:
+def _message_to_holder(certificate: Certificate) -> EmailMultiAlternatives:
     user = certificate.holder.user  # type: ignore[union-attr]
     with translation.override(user.preferred_language or "fr"):
         subject = _("Your document is ready: %(document)s") % {
             "document": certificate.get_kind_display()
         }
         body = render_to_string("certificates/email/ready.txt", {"certificate": certificate})
-    return email_store(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+    return EmailMultiAlternatives(subject=subject, body=body, to=[user.email])
 
 
 def _finish_batch(batch_id: int) -> None:

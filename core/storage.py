@@ -23,6 +23,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models, transaction
+from django.utils.functional import LazyObject, empty
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +91,47 @@ class AtomicFileSystemStorage(FileSystemStorage):
         return os.path.relpath(full_path, self.location).replace("\\", "/")
 
 
+class StagedFile:
+    """A file written and flushed under a temporary name, published under its real name by
+    a rename (no disk wait) when the caller is ready — typically inside the transaction
+    that records it, so the slow part (writing, fsync) happens before any lock is taken."""
+
+    def __init__(self, storage: AtomicFileSystemStorage, name: str, content: bytes) -> None:
+        self.storage, self.name = storage, name
+        self._temporary: str | None = storage._write_temporary(name, ContentFile(content))
+
+    def publish(self) -> str:
+        if self._temporary is None:
+            raise RuntimeError("already published or discarded")
+        os.replace(self._temporary, self.storage.path(self.name))
+        self._temporary = None
+        return self.name
+
+    def discard(self) -> None:
+        if self._temporary is not None:
+            _remove_quietly(self._temporary)
+            self._temporary = None
+
+
+def _unwrap(storage: Any) -> Any:
+    """The storage itself, where it is reached through a LazyObject (accounts.uploads)."""
+    if isinstance(storage, LazyObject):
+        if storage._wrapped is empty:
+            storage._setup()
+        return storage._wrapped
+    return storage
+
+
+def stage_file(storage: Storage, name: str, content: bytes) -> StagedFile:
+    target = _unwrap(storage)
+    if not isinstance(target, AtomicFileSystemStorage):
+        raise TypeError("stage_file needs an AtomicFileSystemStorage")
+    return StagedFile(target, name, content)
+
+
 def replace_file(storage: Storage, name: str, content: bytes) -> str:
     """Store ``content`` under exactly ``name`` (atomically where the storage can)."""
-    target: Any = getattr(storage, "_wrapped", storage)  # a LazyObject around a storage
+    target = _unwrap(storage)
     if isinstance(target, AtomicFileSystemStorage):
         return target.replace(name, content)
     if storage.exists(name):
