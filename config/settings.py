@@ -147,6 +147,16 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Applicants' documents and certificates: never under a public URL, served by views.
 PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# Uploads and imports (core/limits.py, core/spreadsheets.py): a request body over
+# REQUEST_MAX_BYTES is answered 413 unread (nginx: client_max_body_size to match); an import
+# file over IMPORT_MAX_BYTES or IMPORT_MAX_ROWS is refused whole, never cut; a workbook that
+# would unpack to more than XLSX_MAX_UNCOMPRESSED_BYTES, or a member compressed more than
+# XLSX_MAX_COMPRESSION_RATIO times, is refused before it is opened.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=32 * 1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5_000)
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=20_000_000)
+XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=100)
 # Where `manage.py backup` writes its archives (keep a copy off this machine too).
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 

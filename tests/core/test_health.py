@@ -140,7 +140,7 @@ def test_the_parent_of_a_prefork_pool_writes_no_heartbeat_its_children_do(settin
         WORKER_HEARTBEAT_INTERVAL="0.5",
     )
     try:
-        children = set()
+        children: set[int] = set()
         deadline = time.monotonic() + 20
         while len(children) < 2:
             assert time.monotonic() < deadline, "the pool's children wrote no heartbeat"
