@@ -22,8 +22,9 @@ from tests.factories.enrollment import IntakeFactory, complete_profile
 pytestmark = pytest.mark.django_db
 
 # session, user, then the page's own: student record, published results, upcoming sessions,
-# modules, their lecturers, their partners, the calendar address (rotated or turned off).
-MY_PROGRAMME_QUERIES = 9
+# the modules with their lecturers and partners (one join), the calendar address (rotated or
+# turned off).
+MY_PROGRAMME_QUERIES = 7
 # session, user, then applications, student records, open intakes.
 MY_SPACE_QUERIES = 5
 
@@ -106,3 +107,23 @@ def test_the_own_space_lists_three_applications_with_the_queries_of_one(
             html = client.get(reverse("me")).content.decode()
         assert html.count("/me/applications/") == count
         assert str(intake) in html
+
+
+def test_my_programme_lists_each_lecturer_and_partner_of_a_module_once_in_order(cohorts, make_user):
+    cohort = cohorts[2]
+    offering = Offering.objects.filter(cohort=cohort).order_by("semester", "module__code")[0]
+    zoe = make_user("lecturer", email="zoe.lecturer@example.dz", first_name="Zoé", last_name="B")
+    ali = make_user("lecturer", email="ali.lecturer@example.dz", first_name="", last_name="")
+    offering.lecturers.set([zoe, ali])
+    partners = list(Organisation.objects.order_by("-name_fr")[:3])
+    offering.partners.set(partners)
+    html = student_client(cohort).get(reverse("enrollment:my_programme")).content.decode()
+    row = next(
+        line for line in html.splitlines() if offering.module.code in line and "<td>S" in line
+    )
+    cells = html[html.index(row) :].split("</tr>")[0]
+    # By e-mail (a lecturer without a name by the address), partners by name: each once.
+    assert "ali.lecturer@example.dz, Zoé B" in cells
+    by_name = Organisation.objects.filter(pk__in=[p.pk for p in partners]).order_by("name_fr")
+    names = [str(p) for p in by_name]
+    assert ", ".join(names) in cells
