@@ -102,6 +102,7 @@ def test_healthz_is_503_naming_the_workers_when_no_heartbeat_is_fresh(client, se
 
 def test_healthz_reads_the_queue_depth_from_the_broker(client, settings):
     settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
+    celery_app.conf.task_always_eager = False  # real messages (the autouse fixture restores it)
     with celery_app.connection_for_write() as connection:
         Queue(QUEUE)(connection.default_channel).purge()
         try:
