@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -45,9 +45,21 @@ def module_save(*, module: Module) -> Module:
     return module
 
 
-@transaction.atomic
 def module_delete(*, module: Module) -> None:
-    module.delete()
+    """Delete a module nobody has been taught yet; one delivered to a cohort (its marks, its
+    juries and documents name it) is refused with the cohorts named."""
+    try:
+        with transaction.atomic():
+            module.delete()
+    except ProtectedError as exc:
+        users = sorted({str(getattr(o, "cohort", o)) for o in exc.protected_objects})
+        raise ValidationError(
+            _(
+                "The module %(code)s is taught to %(cohorts)s: it cannot be deleted, since"
+                " their marks and documents name it. Move it or change its title instead."
+            )
+            % {"code": module.code, "cohorts": ", ".join(users)}
+        ) from exc
 
 
 def _next_position(queryset: QuerySet[Any]) -> int:

@@ -211,8 +211,12 @@ def module_edit(
 @role_required(Role.COORDINATOR)
 def module_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk, programme__slug=slug)
-    services.module_delete(module=module)
-    messages.success(request, _("The module %(code)s was deleted.") % {"code": module.code})
+    try:
+        services.module_delete(module=module)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The module %(code)s was deleted.") % {"code": module.code})
     return redirect("curriculum:structure", slug=slug)
 
 

@@ -281,3 +281,22 @@ def test_the_partner_directory_query_count_is_fixed(
 ):
     with django_assert_max_num_queries(3):
         client.get(reverse("curriculum:partners"))
+
+
+def test_a_module_taught_to_a_cohort_is_not_deleted_and_the_page_says_why(programme, coordinator):
+    from enrollment.models import Offering
+    from tests.factories.enrollment import CohortFactory
+
+    module = Module.objects.filter(programme=programme).order_by("pk").first()
+    cohort = CohortFactory.create(programme=programme)
+    Offering.objects.create(cohort=cohort, module=module, academic_year="2025-2026", semester=1)
+    response = coordinator.post(
+        reverse("curriculum:module_delete", args=[programme.slug, module.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert f"Le module {module.code} est enseigné à {cohort}" in response.content.decode()
+    assert Module.objects.filter(pk=module.pk).exists()
+
+    unused = Module.objects.filter(programme=programme).exclude(pk=module.pk).first()
+    coordinator.post(reverse("curriculum:module_delete", args=[programme.slug, unused.pk]))
+    assert not Module.objects.filter(pk=unused.pk).exists()
