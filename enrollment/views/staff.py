@@ -192,12 +192,21 @@ def document_download(request: AuthenticatedHttpRequest, number: str, pk: int) -
     return private_file(get_object_or_404(ApplicationDocument, pk=pk, application=application))
 
 
+#: Actions of the detail page only coordinators take (the services check it too).
+COORDINATOR_ACTIONS = frozenset(
+    {"document", "eligibility", "assign", "shortlist", "interview", "decide"}
+)
+
+
 @require_POST
 @role_required(Role.LECTURER, Role.COORDINATOR)
 def application_action(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
     """One endpoint per action of the detail page; each calls one service."""
     application = _staff_application(request, number)
     user = request.user
+    if action in COORDINATOR_ACTIONS and not has_role(user, Role.COORDINATOR):
+        # Refused before the form is read: a reviewer gets 403, not "this field is required".
+        raise PermissionDenied
     reviewers = selectors.reviewers_available()
     form: Any
     forms: dict[str, Any] = {}

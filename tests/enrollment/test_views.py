@@ -429,3 +429,16 @@ def test_a_coordinator_opening_a_draft_application_sees_it_without_an_error(make
     )
     assert response.status_code == 200
     assert "Cette candidature est un brouillon" in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["document", "eligibility", "assign", "shortlist", "decide"])
+def test_a_reviewer_posting_a_coordinators_action_is_refused_before_the_form_is_read(
+    make_user, intake, action
+):
+    application = submitted(make_user, intake)
+    reviewer = make_user("lecturer")
+    reviewer_assign(application=application, actor=make_user("coordinator"), reviewer=reviewer)
+    response = logged(reviewer).post(
+        reverse("enrollment:staff_action", args=[application.number, action]), {}
+    )
+    assert response.status_code == 403
