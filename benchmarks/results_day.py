@@ -568,6 +568,8 @@ def main() -> None:
     warm = [Session(holders[i % len(holders)], address(60000 + i)) for i in range(8)]
     port = free_port()
     deadline = time.monotonic() + args.max_seconds
+    # Stopped from outside (kill, timeout): leave through the `finally` that stops gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="results-day-static-") as static_root:
         server = Server(port, args.workers, static_root)
         server.collectstatic()
