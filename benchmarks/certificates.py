@@ -24,6 +24,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # A queue of its own, emptied at the end: the holders' e-mails still queued when the worker
 # stops do not linger in the queue the application's workers read.
 os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "benchmark-certificates"
+# The holders' e-mails are sent (claimed, marked sent) but not printed: the embedded default
+# prints each one through the worker's log, which is not what a mail server costs.
+os.environ.setdefault("EMAIL_URL", "dummymail://")
 
 import django  # noqa: E402
 
