@@ -36,3 +36,27 @@ def test_every_kind_has_its_template(kind):
     from django.template.loader import get_template
 
     assert get_template(f"certificates/pdf/{kind}.html")
+
+
+def test_certificates_are_deflated_faster_and_other_pdfs_keep_pydyfs_level():
+    import io
+    import zlib
+
+    import pydyf
+    import pypdf
+
+    content = pdf.render_pdf(pdf.SAMPLE, "ABCD-EFGH-JKMN-PQ")
+    assert pydyf.zlib is zlib  # restored: WeasyPrint elsewhere in the process is untouched
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    assert "ABCD-EFGH-JKMN-PQ" in reader.pages[0].extract_text()
+    streams = [o for o in reader.resolved_objects.values() if hasattr(o, "get_data")]
+    assert streams
+    fonts = [
+        o for o in streams if o.get("/Filter") == "/FlateDecode" and "/Length1" in o
+    ]  # embedded font programs, deflated
+    assert fonts
+    for font in fonts:
+        raw = font._data
+        assert zlib.decompress(raw) == font.get_data()
+        # Level 1 leaves the fastest-compression flag in the zlib header (FLEVEL 0).
+        assert raw[1] >> 6 == 0
