@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,9 @@ def test_certificates_are_deflated_faster_and_other_pdfs_keep_pydyfs_level():
     assert pydyf.zlib is zlib  # restored: WeasyPrint elsewhere in the process is untouched
     reader = pypdf.PdfReader(io.BytesIO(content))
     assert "ABCD-EFGH-JKMN-PQ" in reader.pages[0].extract_text()
-    streams = [o for o in reader.resolved_objects.values() if hasattr(o, "get_data")]
+    streams: list[Any] = [
+        o for o in reader.resolved_objects.values() if isinstance(o, pypdf.generic.StreamObject)
+    ]
     assert streams
     fonts = [
         o for o in streams if o.get("/Filter") == "/FlateDecode" and "/Length1" in o
