@@ -287,7 +287,7 @@ def test_a_module_taught_to_a_cohort_is_not_deleted_and_the_page_says_why(progra
     from enrollment.models import Offering
     from tests.factories.enrollment import CohortFactory
 
-    module = Module.objects.filter(programme=programme).order_by("pk").first()
+    module = Module.objects.filter(programme=programme).order_by("pk")[0]
     cohort = CohortFactory.create(programme=programme)
     Offering.objects.create(cohort=cohort, module=module, academic_year="2025-2026", semester=1)
     response = coordinator.post(
@@ -297,6 +297,6 @@ def test_a_module_taught_to_a_cohort_is_not_deleted_and_the_page_says_why(progra
     assert f"Le module {module.code} est enseigné à {cohort}" in response.content.decode()
     assert Module.objects.filter(pk=module.pk).exists()
 
-    unused = Module.objects.filter(programme=programme).exclude(pk=module.pk).first()
+    unused = Module.objects.filter(programme=programme).exclude(pk=module.pk).order_by("pk")[0]
     coordinator.post(reverse("curriculum:module_delete", args=[programme.slug, unused.pk]))
     assert not Module.objects.filter(pk=unused.pk).exists()
