@@ -145,8 +145,9 @@ class DocumentRequirement(TranslatedMixin, models.Model):
     accepts = models.CharField(
         _("accepted files"), max_length=5, choices=Accepts.choices, default=Accepts.PDF
     )
+    # At most 30 MB: a request over REQUEST_MAX_BYTES (32 MiB) is refused before it is read.
     max_size_mb = models.PositiveSmallIntegerField(
-        _("size limit (MB)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+        _("size limit (MB)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     position = models.PositiveSmallIntegerField(default=0)
 

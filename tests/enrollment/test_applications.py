@@ -294,3 +294,14 @@ def test_a_presumed_year_of_birth_is_enough(make_user):
     from enrollment.services.profiles import profile_missing
 
     assert profile_missing(profile) == []
+
+
+def test_a_document_size_limit_stays_under_the_request_limit(settings):
+    from enrollment.forms import RequirementForm
+
+    data = {"kind": "cv", "label_fr": "CV", "required": "on", "accepts": "pdf"}
+    assert RequirementForm({**data, "max_size_mb": "30"}).is_valid()
+    too_big = RequirementForm({**data, "max_size_mb": "31"})
+    assert not too_big.is_valid()
+    assert "max_size_mb" in too_big.errors
+    assert 30 * 1024 * 1024 < settings.REQUEST_MAX_BYTES
