@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -129,6 +130,19 @@ def test_healthz_is_503_naming_the_broker_when_redis_is_stopped(client, settings
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``, read from /proc (no procps needed)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_parent_of_a_prefork_pool_writes_no_heartbeat_its_children_do(settings, tmp_path):
@@ -145,10 +159,7 @@ def test_the_parent_of_a_prefork_pool_writes_no_heartbeat_its_children_do(settin
         deadline = time.monotonic() + 20
         while len(children) < 2:
             assert time.monotonic() < deadline, "the pool's children wrote no heartbeat"
-            out = subprocess.run(
-                ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
-            ).stdout.split()
-            pids = {int(p) for p in out}
+            pids = children_of(proc.pid)
             children = set(
                 WorkerHeartbeat.objects.filter(pid__in=pids).values_list("pid", flat=True)
             )
