@@ -65,16 +65,13 @@ def beat(name: str, *, role: str, started_at: datetime) -> None:
 #: Held while a beat uses the database: a fork (a prefork pool replacing a child) waits for
 #: it, so no child is ever born holding this thread's connection half-way through a query.
 _beating = threading.Lock()
+# The child gets a copy of the lock as the forking thread held it: released there too, so
+# the child (which may fork in its turn) starts with it free.
 os.register_at_fork(
     before=_beating.acquire,
     after_in_parent=_beating.release,
-    after_in_child=lambda: _reset_after_fork(),
+    after_in_child=_beating.release,
 )
-
-
-def _reset_after_fork() -> None:
-    global _beating
-    _beating = threading.Lock()  # the parent's lock was held by the forking thread
 
 
 def _beat_forever(name: str, role: str, stop: threading.Event) -> None:

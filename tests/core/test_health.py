@@ -170,3 +170,28 @@ def test_the_parent_of_a_prefork_pool_writes_no_heartbeat_its_children_do(settin
         assert not WorkerHeartbeat.objects.filter(pid=proc.pid).exists()
     finally:
         stop_celery_worker(proc)
+
+
+def test_a_forked_process_can_fork_again_while_heartbeats_guard_forks():
+    # The lock that makes a fork wait for a beat in progress is released in the child too: a
+    # gunicorn or Celery child that forks in its turn must not wait for ever.
+    from core import workers
+
+    pid = os.fork()
+    if pid == 0:  # the child: fork once more, report whether the lock is free
+        grandchild = os.fork()
+        if grandchild == 0:
+            os._exit(0)
+        os.waitpid(grandchild, 0)
+        os._exit(0 if not workers._beating.locked() else 1)
+    deadline = time.monotonic() + 10
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the forked process hung on its own fork")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not workers._beating.locked()
