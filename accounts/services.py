@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import queueing
 from accounts.access import AnyUser, Role, has_role, may_grant
 from accounts.models import OutgoingEmail, RoleChange, User
+from core import queueing
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError
 
-from accounts import queueing, services
+from accounts import services
+from core import queueing
 
 
 @shared_task(

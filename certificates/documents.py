@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.translated import localized
 from certificates.models import Kind
+from core.translated import localized
 from curriculum.models import Module
 from enrollment.models import (
     ApplicantProfile,

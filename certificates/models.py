@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.uploads import get_private_storage
+from core.uploads import get_private_storage
 from curriculum.models import Module
 from enrollment.models import Cohort, Jury, Student
 

@@ -16,14 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import queueing
 from accounts.access import AnyUser, Role, has_role
 from accounts.models import User
 from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, pdf
 from certificates.models import Batch, Certificate, Kind
-from core import workers
+from core import queueing, workers
 from core.storage import stage_file
 from curriculum.models import Module
 from enrollment import locks

@@ -22,11 +22,11 @@ from accounts.access import (
     require_staff_session,
     role_required,
 )
-from accounts.queueing import broker_reachable
-from accounts.uploads import private_file_response
 from certificates import codes, services
 from certificates.models import Batch, Certificate, Kind
-from config.numbers import positive_int
+from core.numbers import positive_int
+from core.queueing import broker_reachable
+from core.uploads import private_file_response
 from enrollment.models import Cohort, Student
 
 MAX_UPLOAD = 20 * 1024 * 1024

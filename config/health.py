@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from accounts.queueing import broker_reachable, is_redis_url
 from core import workers
+from core.queueing import broker_reachable, is_redis_url
 
 logger = logging.getLogger(__name__)
 

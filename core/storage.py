@@ -114,7 +114,7 @@ class StagedFile:
 
 
 def _unwrap(storage: Any) -> Any:
-    """The storage itself, where it is reached through a LazyObject (accounts.uploads)."""
+    """The storage itself, where it is reached through a LazyObject (core.uploads)."""
     if isinstance(storage, LazyObject):
         if storage._wrapped is empty:
             storage._setup()

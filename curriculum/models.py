@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.translated import TranslatedMixin
+from core.translated import TranslatedMixin
 from curriculum import lmd
 from partners.models import Organisation
 

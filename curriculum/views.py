@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, role_required
-from accounts.form_errors import attach
-from config.numbers import positive_int
+from core.form_errors import attach
+from core.numbers import positive_int
 from curriculum import exports, selectors, services
 from curriculum.forms import (
     ModuleForm,

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.uploads import safe_filename
 from core import spreadsheets
+from core.uploads import safe_filename
 from enrollment.models import Application, ApplicationDocument, Student
 from enrollment.selectors import export_rows
 

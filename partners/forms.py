@@ -6,7 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from accounts.uploads import check_image, check_pdf
+from core.uploads import check_image, check_pdf
 from partners.models import MAX_AGREEMENT_BYTES, MAX_LOGO_BYTES, Agreement, Contact, Organisation
 
 

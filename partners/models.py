@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.translated import TranslatedMixin
-from accounts.uploads import get_private_storage
+from core.translated import TranslatedMixin
+from core.uploads import get_private_storage
 
 EXPIRY_WARNING_DAYS = 60
 MAX_LOGO_BYTES = 1024 * 1024

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import email_queue
-from accounts.uploads import check_image, random_name, safe_filename
+from core.uploads import check_image, random_name, safe_filename
 from partners.models import (
     EXPIRY_WARNING_DAYS,
     MAX_LOGO_BYTES,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Role, role_required
-from accounts.form_errors import attach
-from accounts.uploads import private_file_response
+from core.form_errors import attach
+from core.uploads import private_file_response
 from partners import selectors, services
 from partners.forms import AgreementForm, ContactForm, OrganisationForm
 from partners.models import Agreement, Contact, Organisation

@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.translated import TranslatedMixin
-from accounts.uploads import get_private_storage
+from core.translated import TranslatedMixin
+from core.uploads import get_private_storage
 from enrollment.models.cohorts import Cohort
 from enrollment.models.profiles import Education
 from partners.models import Organisation

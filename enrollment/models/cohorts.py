@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.translated import TranslatedMixin
+from core.translated import TranslatedMixin
 from curriculum.models import Programme
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.uploads import get_private_storage
+from core.uploads import get_private_storage
 from enrollment.models.cohorts import Student
 from partners.models import Organisation
 

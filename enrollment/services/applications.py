@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
 from core.storage import delete_when_unreferenced
+from core.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
 from enrollment import locks
 from enrollment.models import (
     ApplicantProfile,

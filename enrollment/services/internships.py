@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import email_queue
-from accounts.uploads import check_pdf, random_name
 from core.storage import delete_when_unreferenced
+from core.uploads import check_pdf, random_name
 from curriculum import lmd
 from enrollment.models import Defence, DefenceMember, Internship, MarkSheet, Session
 from enrollment.services.studies import MarkRow, grid_save

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest
-from accounts.form_errors import attach
-from accounts.uploads import private_file_response
+from core.form_errors import attach
+from core.uploads import private_file_response
 from enrollment import exports, selectors
 from enrollment.forms import (
     DocumentUploadForm,

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
-from accounts.form_errors import attach
-from config.numbers import positive_int
+from core.form_errors import attach
+from core.numbers import positive_int
 from enrollment import exports, selectors
 from enrollment.forms import (
     BulkActionForm,

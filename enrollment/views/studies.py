@@ -21,10 +21,10 @@ from accounts.access import (
     require_staff_session,
     role_required,
 )
-from accounts.form_errors import attach
-from accounts.uploads import private_file_response
-from config.numbers import positive_int
 from core import spreadsheets
+from core.form_errors import attach
+from core.numbers import positive_int
+from core.uploads import private_file_response
 from enrollment import grids, selectors
 from enrollment.forms import (
     ClassSessionForm,

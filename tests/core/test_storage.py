@@ -59,8 +59,8 @@ def test_the_sweep_reports_then_removes_only_old_files_no_row_names(settings, tm
             "OPTIONS": {"location": str(private)},
         },
     }
-    from accounts.uploads import get_private_storage
     from core.storage import replace_file
+    from core.uploads import get_private_storage
 
     private_storage = get_private_storage()
 

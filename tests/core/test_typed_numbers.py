@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from config.numbers import positive_int
+from core.numbers import positive_int
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from partners.demo import seed_partners

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from accounts.uploads import check_image, check_pdf, safe_filename
+from core.uploads import check_image, check_pdf, safe_filename
 from tests.factories.partners import (
     PDF_TRICKS,
     clean_pdf_bytes,

@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.translated import localized
+from core.translated import localized
 
 register = template.Library()
 
