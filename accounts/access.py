@@ -181,7 +181,7 @@ def mfa_step_response(request: HttpRequest, exc: MFARequired | MFANotPassed) -> 
         request,
         _("Staff pages require the code of your authenticator app in this session."),
     )
-    back = request.get_full_path() if request.method == "GET" else reverse("accounts:staff_home")
+    back = request.get_full_path() if request.method == "GET" else reverse("staff_home")
     return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
 
 

@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("staff/", views.staff_home, name="staff_home"),
     path("staff/people/", views.people, name="people"),
     path("staff/people/<int:pk>/", views.person, name="person"),
     path("staff/people/<int:pk>/role/", views.person_role, name="person_role"),

@@ -13,19 +13,12 @@ from accounts.access import (
     AuthenticatedHttpRequest,
     Role,
     fresh_authentication_required,
-    has_role,
     may_grant,
     role_required,
     roles_of,
 )
 from accounts.forms import RoleChangeForm
 from accounts.models import OutgoingEmail, User
-
-
-@role_required(Role.LECTURER, Role.COORDINATOR)
-def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    unsent = selectors.outgoing_email_problems() if has_role(request.user, Role.COORDINATOR) else 0
-    return render(request, "accounts/staff_home.html", {"unsent_emails": unsent})
 
 
 @role_required(Role.COORDINATOR)

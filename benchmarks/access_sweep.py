@@ -71,23 +71,25 @@ from curriculum.models import Module, ModuleLecturer, ModulePartner, Programme  
 from enrollment.models import (  # noqa: E402
     Application,
     ApplicationDocument,
-    ClassSession,
     Cohort,
-    Defence,
-    DefenceMember,
     Education,
     Experience,
     Intake,
+    Review,
+    Student,
+)
+from partners.models import Agreement, Contact, Organisation  # noqa: E402
+from studies.models import (  # noqa: E402
+    ClassSession,
+    Defence,
+    DefenceMember,
     Internship,
     Jury,
     MarkSheet,
     Offering,
-    Review,
-    Student,
 )
-from enrollment.services import internships as internship_services  # noqa: E402
-from enrollment.services import timetable  # noqa: E402
-from partners.models import Agreement, Contact, Organisation  # noqa: E402
+from studies.services import internships as internship_services  # noqa: E402
+from studies.services import timetable  # noqa: E402
 from tests.helpers import enable_totp, pass_mfa, totp_secret_of  # noqa: E402
 
 RUNNING_COHORT = "promotion-2025-2027"
@@ -578,29 +580,29 @@ def build_fills(w: World) -> dict[str, list[Fill]]:
             Fill({"pk": str(o["intake"].pk), "requirement": str(o["requirement"].pk)})
         ],
         "enrollment:intake_shortlist": [Fill({"pk": str(o["intake"].pk)})],
-        "enrollment:cohort": [Fill(slug)],
-        "enrollment:offerings_open": [Fill(slug)],
-        "enrollment:cohort_results": [Fill(slug)],
-        "enrollment:internships": [Fill(slug)],
-        "enrollment:internship": [Fill({**slug, "pk": str(o["internship"].pk)})],
-        "enrollment:thesis_link": [
+        "studies:cohort": [Fill(slug)],
+        "studies:offerings_open": [Fill(slug)],
+        "studies:cohort_results": [Fill(slug)],
+        "studies:internships": [Fill(slug)],
+        "studies:internship": [Fill({**slug, "pk": str(o["internship"].pk)})],
+        "studies:thesis_link": [
             Fill({"token": o["thesis_token"]}, frozenset(), bearer=True),
             Fill({"token": "not-a-token"}, bearer=True),
         ],
-        "enrollment:student_add": [Fill(slug)],
-        "enrollment:student_import": [Fill(slug)],
-        "enrollment:student_status": [Fill({**slug, "pk": str(student_a.pk)})],
-        "enrollment:jury": [Fill({**slug, **j}) for j in juries],
-        "enrollment:jury_action": [Fill({**slug, **j}) for j in juries[:1]],
-        "enrollment:offering_sessions": [
+        "studies:student_add": [Fill(slug)],
+        "studies:student_import": [Fill(slug)],
+        "studies:student_status": [Fill({**slug, "pk": str(student_a.pk)})],
+        "studies:jury": [Fill({**slug, **j}) for j in juries],
+        "studies:jury_action": [Fill({**slug, **j}) for j in juries[:1]],
+        "studies:offering_sessions": [
             Fill({"pk": str(x.pk)}, _lecturers(x)) for x in (o["own_offering"], o["other_offering"])
         ],
-        "enrollment:attendance": [
+        "studies:attendance": [
             Fill({"pk": str(s.pk)}, _lecturers(s.offering)) for s in o["sessions"]
         ],
-        "enrollment:calendar": [feed(student_a.user), feed(student_b.user), feed(u["lecturer"])],
-        "enrollment:sheet": sheets(),
-        "enrollment:sheet_export": sheets(),
+        "studies:calendar": [feed(student_a.user), feed(student_b.user), feed(u["lecturer"])],
+        "studies:sheet": sheets(),
+        "studies:sheet_export": sheets(),
         "enrollment:staff_application": [
             staff_app(mine),
             staff_app(other),

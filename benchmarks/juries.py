@@ -29,8 +29,9 @@ from django.db import connection, transaction  # noqa: E402
 from accounts.models import User  # noqa: E402
 from curriculum.models import Programme  # noqa: E402
 from enrollment.demo import seed_students  # noqa: E402
-from enrollment.models import Jury, JuryResult, Mark, MarkSheet, Session  # noqa: E402
-from enrollment.services.studies import jury_close, jury_compute, jury_get_or_create, offerings_open  # noqa: E402
+from studies.models import Jury, JuryResult, Mark, MarkSheet, Session  # noqa: E402
+from studies.services.juries import jury_close, jury_compute, jury_get_or_create  # noqa: E402
+from studies.services.marks import offerings_open  # noqa: E402
 
 
 def main() -> None:

@@ -79,8 +79,9 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from accounts.models import User  # noqa: E402
 from certificates.models import Certificate, Kind  # noqa: E402
 from certificates.services import batch_start  # noqa: E402
-from enrollment.demo import seed_marks  # noqa: E402
-from enrollment.models import Cohort, Jury, JuryResult, Student  # noqa: E402
+from enrollment.models import Cohort, Student  # noqa: E402
+from studies.demo import seed_marks  # noqa: E402
+from studies.models import Jury, JuryResult  # noqa: E402
 
 PASSWORD = "results-day-2026"  # noqa: S105  (benchmark students only, invented people)
 TRIVIAL = "/verify/"

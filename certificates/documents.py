@@ -13,15 +13,8 @@ from django.utils.translation import gettext as _
 from certificates.models import Kind
 from core.translated import localized
 from curriculum.models import Module
-from enrollment.models import (
-    ApplicantProfile,
-    Attendance,
-    Cohort,
-    Jury,
-    JuryResult,
-    Offering,
-    Student,
-)
+from enrollment.models import ApplicantProfile, Cohort, Student
+from studies.models import Attendance, Jury, JuryResult, Offering
 
 
 @dataclass(frozen=True)

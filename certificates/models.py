@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import get_private_storage
 from curriculum.models import Module
-from enrollment.models import Cohort, Jury, Student
+from enrollment.models import Cohort, Student
+from studies.models import Jury
 
 
 class Kind(models.TextChoices):

@@ -26,7 +26,8 @@ from core import queueing, workers
 from core.storage import stage_file
 from curriculum.models import Module
 from enrollment import locks
-from enrollment.models import Cohort, Jury, Student
+from enrollment.models import Cohort, Student
+from studies.models import Jury
 
 logger = logging.getLogger(__name__)
 

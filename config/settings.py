@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "partners",
     "curriculum",
     "enrollment",
+    "studies",
     "certificates",
 ]
 

@@ -9,7 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.access import AuthenticatedHttpRequest, Role, roles_of
+from accounts import selectors as account_selectors
+from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required, roles_of
 from accounts.services import user_set_preferred_language
 from config import health
 from enrollment.selectors import (
@@ -27,7 +28,7 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
-        "accounts/me.html",
+        "config/me.html",
         {
             "roles": sorted(roles_of(user), key=list(Role).index),
             "applications": applications_of(user=user),
@@ -95,3 +96,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The staff space's first page: every app's pages for the roles of the person."""
+    coordinator = has_role(request.user, Role.COORDINATOR)
+    unsent = account_selectors.outgoing_email_problems() if coordinator else 0
+    return render(request, "config/staff_home.html", {"unsent_emails": unsent})

@@ -27,7 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import translation
 
-# A thesis may weigh 30 MiB (enrollment.services.internships.MAX_PDF), with its form around it.
+# A thesis may weigh 30 MiB (studies.services.internships.MAX_PDF), with its form around it.
 REQUEST_MAX_BYTES = 32 * 1024 * 1024
 
 

@@ -1,9 +1,9 @@
-"""Demo curriculum: the master of domain.md §4 (four semesters, every UE and module with its
+"""Demo curriculum: the master of academic-rules.md §4 (four semesters, every UE and module with its
 credits, coefficient, weekly hours, weighting and co-teaching partners).
 
 Created once and never changed after: the diploma authority is found by issuer, the
 programme by code, semesters by number, units and modules by code; a second run changes
-nothing. The structure is checked at the end (domain.md §4 "Seed-data checks").
+nothing. The structure is checked at the end (docs/academic-rules.md §4 "Seed-data checks").
 """
 
 from __future__ import annotations
@@ -888,7 +888,7 @@ PROGRAMME = {
 
 
 def _structure_errors(programme: Programme) -> list[str]:
-    """What breaks the rules of domain.md §4 "Seed-data checks" in the stored programme."""
+    """What breaks the rules of academic-rules.md §4 "Seed-data checks" in the stored programme."""
     errors: list[str] = []
     semesters = list(programme.semesters.order_by("number"))
     if [s.number for s in semesters] != list(range(1, programme.semester_count + 1)):
@@ -925,7 +925,7 @@ def _structure_errors(programme: Programme) -> list[str]:
 def seed_curriculum(
     *, organisations: dict[str, Organisation], lecturers: Sequence[User] = ()
 ) -> Programme:
-    """Create the missing parts of the demo programme (domain.md §4) and return it.
+    """Create the missing parts of the demo programme (docs/academic-rules.md §4) and return it.
 
     ``organisations`` are the demo partners keyed by slug (``partners.demo.seed_partners``);
     the first of ``lecturers``, if any, leads F1.1.1, F2.1.1 and M2.1.1. Existing rows are

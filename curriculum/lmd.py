@@ -1,6 +1,6 @@
 """Academic rules of the Algerian LMD master, as pure functions (no Django).
 
-Everything here follows ``docs/domain.md`` §1; the worked examples of §2 are its acceptance
+Everything here follows ``docs/academic-rules.md`` §1; the worked examples of §2 are its acceptance
 tests. Rule ids cited in docstrings (R-MAT-1, R-ANN-1, art. 24 …) refer to that document.
 
 Conventions:
@@ -83,7 +83,7 @@ __all__ = [
 MarkInput: TypeAlias = Decimal | int | str
 """What a caller may pass as a mark or a weight: never a float."""
 
-# Decision codes (domain.md §1.12).
+# Decision codes (docs/academic-rules.md §1.12).
 ADMIS: Final = "ADMIS"
 ADMIS_COMP: Final = "ADMIS_COMP"
 ADMIS_RATT: Final = "ADMIS_RATT"
@@ -252,7 +252,7 @@ _INT_FIELDS: Final = (
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSet:
-    """Every [K]/[P] threshold of domain.md §6 "RuleSet settings", with the 2011 defaults.
+    """Every [K]/[P] threshold of academic-rules.md §6 "RuleSet settings", with the 2011 defaults.
 
     The defaults implement arrêtés 712/714 of 2011 (``"LMD-2011"``); a later rule set
     (arrêté 992/1023) is another instance, never a code change. Decimal fields also accept

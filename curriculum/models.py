@@ -1,5 +1,5 @@
 """Programme → semesters → teaching units (UE) → modules (matières), who teaches them, and
-the rule set the programme is assessed under (domain.md §1, §4, §6)."""
+the rule set the programme is assessed under (docs/academic-rules.md §1, §4, §6)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ weight_validators = [MinValueValidator(ZERO), MaxValueValidator(ONE)]
 
 
 class DiplomaAuthority(TranslatedMixin, models.Model):
-    """Who awards the diploma and on which legal basis (domain.md §0): never hard-coded."""
+    """Who awards the diploma and on which legal basis (academic-rules.md §0): never hard-coded."""
 
     issuer_fr = models.CharField(_("issuer (French)"), max_length=250)
     issuer_ar = models.CharField(_("issuer (Arabic)"), max_length=250, blank=True)
@@ -75,7 +75,7 @@ class Programme(TranslatedMixin, models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
-    # --- The rule set (domain.md §6): every [K]/[P] value a field with the domain's default.
+    # --- The rule set (academic-rules.md §6): each [K]/[P] value a field, domain default.
     ruleset_name = models.CharField(_("rule set"), max_length=40, default="LMD-2011")
     pass_mark = models.DecimalField(
         _("pass mark"), max_digits=4, decimal_places=2, default=Decimal(10)

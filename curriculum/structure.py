@@ -1,4 +1,4 @@
-"""Structure checks of a programme (domain.md §1.2, §4 "Seed-data checks"): shown to the
+"""Structure checks of a programme (academic-rules.md §1.2, §4 "Seed-data checks"): shown to the
 coordinators where they edit, and run by ``manage.py check_curriculum``."""
 
 from __future__ import annotations

@@ -18,8 +18,6 @@ from enrollment.models import (
     ApplicationDocument,
     Cohort,
     Counter,
-    Jury,
-    MarkSheet,
     Offer,
     Review,
     Student,
@@ -57,14 +55,6 @@ def lock_review(pk: int) -> Review:
     return Review.objects.select_for_update(of=SELF).select_related("application").get(pk=pk)
 
 
-def lock_mark_sheet(pk: int, *related: str) -> MarkSheet:
-    return MarkSheet.objects.select_for_update(of=SELF).select_related(*related).get(pk=pk)
-
-
-def lock_jury(pk: int, *related: str) -> Jury:
-    return Jury.objects.select_for_update(of=SELF).select_related(*related).get(pk=pk)
-
-
 def lock_student(pk: int) -> Student:
     return Student.objects.select_for_update(of=SELF).get(pk=pk)
 
@@ -79,8 +69,6 @@ __all__: list[Any] = [
     "lock_cohort",
     "lock_counter",
     "lock_document",
-    "lock_jury",
-    "lock_mark_sheet",
     "lock_offer",
     "lock_review",
     "lock_student",

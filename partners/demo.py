@@ -1,4 +1,5 @@
-"""Demo partners: the real organisations of the founding article (domain.md §0, §7), described
+"""Demo partners: the real organisations of the founding article
+(academic-rules.md §0, §7), described
 only by what the sources say of them, three agreements and one invented contact per cluster.
 
 Created once and never changed after: organisations are found by slug, agreements by title,
@@ -279,7 +280,7 @@ class DemoContact:
     email: str
 
 
-# Invented people (domain.md §7).
+# Invented people (docs/academic-rules.md §7).
 DEMO_CONTACTS = (
     DemoContact("adc", "Nesrine Kaci", "Animatrice du cluster", "contact.adc@example.dz"),
     DemoContact("c-mec", "Farid Mansouri", "Animateur du cluster", "contact.c-mec@example.dz"),

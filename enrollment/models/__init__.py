@@ -9,49 +9,21 @@ from enrollment.models.admissions import (
     Review,
 )
 from enrollment.models.cohorts import Cohort, Counter, Student
-from enrollment.models.internships import Defence, DefenceMember, Internship
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
-from enrollment.models.studies import (
-    Attendance,
-    CalendarFeed,
-    ClassSession,
-    Jury,
-    JuryEvent,
-    JuryResult,
-    Mark,
-    MarkChange,
-    MarkSheet,
-    Offering,
-    Session,
-)
 
 __all__ = [
     "ApplicantProfile",
     "Application",
     "ApplicationDocument",
     "ApplicationEvent",
-    "Attendance",
-    "CalendarFeed",
-    "ClassSession",
     "Cohort",
     "Counter",
-    "Defence",
-    "DefenceMember",
     "DocumentRequirement",
     "Education",
     "Experience",
     "Intake",
-    "Internship",
     "Interview",
-    "Jury",
-    "JuryEvent",
-    "JuryResult",
-    "Mark",
-    "MarkChange",
-    "MarkSheet",
     "Offer",
-    "Offering",
     "Review",
-    "Session",
     "Student",
 ]

@@ -70,19 +70,19 @@ def _cohort():
 
 
 def cohort_url() -> str:
-    return reverse("enrollment:cohort", args=[_cohort().slug])
+    return reverse("studies:cohort", args=[_cohort().slug])
 
 
 def jury_url() -> str:
-    return reverse("enrollment:jury", args=[_cohort().slug, 1, "N"])
+    return reverse("studies:jury", args=[_cohort().slug, 1, "N"])
 
 
 def results_url() -> str:
-    return reverse("enrollment:cohort_results", args=[_cohort().slug])
+    return reverse("studies:cohort_results", args=[_cohort().slug])
 
 
 def internships_url() -> str:
-    return reverse("enrollment:internships", args=[_cohort().slug])
+    return reverse("studies:internships", args=[_cohort().slug])
 
 
 def batch_new_url() -> str:
@@ -123,7 +123,7 @@ ACCESS_TABLE = [
         admin_no_mfa=OK,
     ),
     *_row(
-        "accounts:staff_home",
+        "staff_home",
         anonymous=LOGIN,
         applicant=FORBIDDEN,
         student=FORBIDDEN,
@@ -221,7 +221,7 @@ ACCESS_TABLE = [
         admin=OK,
         admin_no_mfa=MFA,
     ),
-    *_row("enrollment:cohorts", **coordinator_only()),
+    *_row("studies:cohorts", **coordinator_only()),
     *_row("certificates:lookup", **PUBLIC),
     *_row(
         "certificates:mine",
@@ -242,7 +242,7 @@ ACCESS_TABLE = [
     *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(internships_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(
-        "enrollment:my_sheets",
+        "studies:my_sheets",
         anonymous=LOGIN,
         applicant=FORBIDDEN,
         student=FORBIDDEN,
@@ -255,7 +255,7 @@ ACCESS_TABLE = [
         admin_no_mfa=MFA,
     ),
     *_row(
-        "enrollment:my_programme",
+        "studies:my_programme",
         anonymous=LOGIN,
         applicant=FORBIDDEN,
         student=404,  # a student role without a student record: nothing to show
@@ -333,19 +333,19 @@ def person_role_post():
 
 
 def _closed_jury():
-    from enrollment.models import Jury
-    from enrollment.services import studies
+    from studies.models import Jury
+    from studies.services import juries
 
-    jury = studies.jury_get_or_create(cohort=_cohort(), semester=1, session="N")
+    jury = juries.jury_get_or_create(cohort=_cohort(), semester=1, session="N")
     Jury.objects.filter(pk=jury.pk).update(status=Jury.Status.CLOSED)
     return jury
 
 
 def jury_reopen_post():
-    from enrollment.models import Jury
+    from studies.models import Jury
 
     jury = _closed_jury()
-    url = reverse("enrollment:jury_action", args=[jury.cohort.slug, 1, "N", "reopen"])
+    url = reverse("studies:jury_action", args=[jury.cohort.slug, 1, "N", "reopen"])
 
     def changed() -> bool:
         return Jury.objects.get(pk=jury.pk).status == Jury.Status.OPEN
@@ -373,7 +373,7 @@ def email_retry_post():
 
 def offerings_open_post():
     # No semester given: the page says so, nothing is opened.
-    return reverse("enrollment:offerings_open", args=[_cohort().slug]), {}, None
+    return reverse("studies:offerings_open", args=[_cohort().slug]), {}, None
 
 
 def organisation_add_post():
@@ -381,7 +381,7 @@ def organisation_add_post():
 
 
 def calendar_rotate_post():
-    return reverse("enrollment:calendar_change"), {"action": "rotate"}, None
+    return reverse("studies:calendar_change"), {"action": "rotate"}, None
 
 
 def coordinator_post(done: object = DONE) -> dict[str, object]:

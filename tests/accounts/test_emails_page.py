@@ -45,7 +45,7 @@ def test_the_page_lists_what_did_not_leave_and_a_failed_one_is_sent_again(
     assert "En attente depuis longtemps" in page
     assert "Tout juste en file" not in page
     assert "Déjà parti" not in page
-    home = client.get(reverse("accounts:staff_home")).content.decode()
+    home = client.get(reverse("staff_home")).content.decode()
     assert "2 courriels ne sont pas partis" in home
 
     with django_capture_on_commit_callbacks(execute=True):

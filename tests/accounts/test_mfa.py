@@ -19,7 +19,7 @@ def test_staff_without_mfa_are_sent_to_set_it_up(make_user, role):
     user = make_user(role, mfa=False)
     client = Client()
     login(client, user.email)
-    response = client.get(reverse("accounts:staff_home"))
+    response = client.get(reverse("staff_home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
 
@@ -28,7 +28,7 @@ def test_a_coordinator_sets_up_totp_then_reaches_the_staff_pages(make_user):
     user = make_user("coordinator", mfa=False)
     client = Client()
     login(client, user.email)
-    response = client.get(reverse("accounts:staff_home"), follow=True)
+    response = client.get(reverse("staff_home"), follow=True)
     assert response.redirect_chain[0][0] == reverse("mfa_activate_totp")
     # allauth asks for the password again before changing security settings.
     reauth_url = response.redirect_chain[-1][0]
@@ -46,11 +46,11 @@ def test_a_coordinator_sets_up_totp_then_reaches_the_staff_pages(make_user):
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     # This session was opened with the password alone: the staff pages ask for a code.
-    response = client.get(reverse("accounts:staff_home"))
+    response = client.get(reverse("staff_home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_reauthenticate") + "?next=%2Fstaff%2F"
     pass_mfa(client, user)
-    assert client.get(reverse("accounts:staff_home")).status_code == 200
+    assert client.get(reverse("staff_home")).status_code == 200
     assert client.get(reverse("accounts:people")).status_code == 200
 
 
@@ -65,4 +65,4 @@ def test_a_coordinator_with_totp_logs_in_with_a_code_and_reaches_the_staff_pages
 
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
-    assert client.get(reverse("accounts:staff_home")).status_code == 200
+    assert client.get(reverse("staff_home")).status_code == 200

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 
 from certificates import documents, services
 from certificates.models import Batch, Certificate, Kind
-from enrollment.models import ClassSession, Jury, Offering
-from enrollment.services.studies import jury_get_or_create, jury_publish
-from enrollment.services.timetable import attendance_save, session_add
 from partners.models import Organisation
+from studies.models import ClassSession, Jury, Offering
+from studies.services.juries import jury_get_or_create, jury_publish
+from studies.services.timetable import attendance_save, session_add
 from tests.certificates.pdfcheck import machine_checks, words
-from tests.enrollment.studies_helpers import make_setting
-from tests.enrollment.test_results import run_semester
 from tests.helpers import logged_in
+from tests.studies.studies_helpers import make_setting
+from tests.studies.test_results import run_semester
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,7 @@ def test_the_issue_page_offers_modules_and_closed_juries(
     assert response["Location"].endswith(f"/{batch.pk}/")
     assert batch.certificates.get().status == Certificate.Status.READY
     jury_page = coordinator.get(
-        reverse("enrollment:jury", args=[setting["cohort"].slug, 1, "N"])
+        reverse("studies:jury", args=[setting["cohort"].slug, 1, "N"])
     ).content.decode()
     assert 'data-testid="jury-record"' in jury_page
 

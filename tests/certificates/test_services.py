@@ -201,9 +201,9 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
 ):
     import subprocess
 
-    from enrollment.services.studies import jury_get_or_create, jury_publish
-    from tests.enrollment.studies_helpers import make_setting
-    from tests.enrollment.test_results import run_semester
+    from studies.services.juries import jury_get_or_create, jury_publish
+    from tests.studies.studies_helpers import make_setting
+    from tests.studies.test_results import run_semester
 
     setting = make_setting(make_user)
     cohort, coordinator = setting["cohort"], setting["coordinator"]

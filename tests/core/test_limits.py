@@ -104,7 +104,7 @@ def test_a_chunked_upload_is_never_parsed_so_it_cannot_pass_the_limit(settings, 
 
 def test_the_default_limit_lets_the_largest_upload_through():
     from core.limits import request_max_bytes
-    from enrollment.services.internships import MAX_PDF
+    from studies.services.internships import MAX_PDF
 
     assert request_max_bytes() == 32 * 1024 * 1024
     assert request_max_bytes() > MAX_PDF + 1024 * 1024

@@ -31,7 +31,7 @@ def test_an_unknown_page_is_a_translated_404(client):
 
 def test_a_refused_page_is_a_translated_403(client, make_user):
     client.force_login(make_user("student"))
-    response = client.get(reverse("accounts:staff_home"))
+    response = client.get(reverse("staff_home"))
     assert response.status_code == 403
     assert "Accès refusé" in response.content.decode()
 

@@ -51,7 +51,7 @@ def test_odd_numbers_typed_by_staff_and_students_get_no_500(odd, make_user):
             {"kind": "enrollment", "student": [odd]},
         ),
         "offerings semester": coordinator.post(
-            reverse("enrollment:offerings_open", args=[cohort.slug]),
+            reverse("studies:offerings_open", args=[cohort.slug]),
             {"semester": odd, "academic_year": "2026-2027"},
         ),
         "requested semester": student.post(

@@ -1,4 +1,5 @@
-"""Acceptance tests of curriculum.lmd: the worked examples of docs/domain.md §2, then bad input."""
+"""Acceptance tests of curriculum.lmd: the worked examples of academic-rules.md §2, then bad
+input."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 
 from curriculum import lmd
 
-D = Decimal  # short alias keeps the worked examples of domain.md §2 readable
+D = Decimal  # short alias keeps the worked examples of docs/academic-rules.md §2 readable
 
 # --------------------------------------------------------------------------------------------
-# The S1 structure of domain.md §2 (coef / credits)
+# The S1 structure of docs/academic-rules.md §2 (coef / credits)
 # --------------------------------------------------------------------------------------------
 
 S1_LAYOUT: dict[str, list[tuple[str, int, int]]] = {
@@ -464,7 +465,7 @@ def test_h2_final_average_of_16_19_is_tres_bien() -> None:
 
 
 def test_h3_final_average_of_10_85_is_passable() -> None:
-    # domain.md says S2 (9.80) was acquired by annual compensation, although
+    # docs/academic-rules.md says S2 (9.80) was acquired by annual compensation, although
     # (10.10 + 9.80) / 2 = 9.95 < 10; only the MSE and the mention are checked here.
     f = lmd.final_result(semester_averages=["10.10", "9.80", "11.00", "12.50"])
     assert f.average == D("10.85")

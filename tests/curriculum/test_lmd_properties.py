@@ -1,4 +1,4 @@
-"""Property tests of curriculum.lmd on the S1 structure of docs/domain.md §2."""
+"""Property tests of curriculum.lmd on the S1 structure of docs/academic-rules.md §2."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from curriculum import lmd
 
-D = Decimal  # short alias keeps the worked examples of domain.md §2 readable
+D = Decimal  # short alias keeps the worked examples of docs/academic-rules.md §2 readable
 
 S1 = lmd.Semester(
     number=1,

@@ -284,7 +284,7 @@ def test_the_partner_directory_query_count_is_fixed(
 
 
 def test_a_module_taught_to_a_cohort_is_not_deleted_and_the_page_says_why(programme, coordinator):
-    from enrollment.models import Offering
+    from studies.models import Offering
     from tests.factories.enrollment import CohortFactory
 
     module = Module.objects.filter(programme=programme).order_by("pk")[0]

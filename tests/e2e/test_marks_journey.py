@@ -10,11 +10,11 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import Browser, expect
 
-from enrollment.models import Mark, MarkSheet, Session
-from enrollment.services.studies import MarkRow, grid_save, grid_submit
-from tests.enrollment.studies_helpers import EXAMPLE_C, make_setting
+from studies.models import Mark, MarkSheet, Session
+from studies.services.marks import MarkRow, grid_save, grid_submit
 from tests.factories.accounts import PASSWORD
 from tests.helpers import enable_totp, output_dir_for, totp_code
+from tests.studies.studies_helpers import EXAMPLE_C, make_setting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

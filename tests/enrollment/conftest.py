@@ -17,6 +17,6 @@ def _private_files_in_tmp(settings, tmp_path):
 @pytest.fixture
 def setting(make_user):
     """A cohort of 3 students with the S1 modules delivered; the lecturer leads F1.1.1."""
-    from tests.enrollment.studies_helpers import make_setting
+    from tests.studies.studies_helpers import make_setting
 
     return make_setting(make_user)

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from core.spreadsheets import csv_bytes, inert, xlsx_bytes
 from curriculum.models import Module
-from enrollment.models import Application, Session
+from enrollment.models import Application
+from studies.models import Session
 from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +79,13 @@ def hostile_setting(setting):
 
 
 def test_the_mark_grid_export_is_inert(hostile_setting):
-    from tests.enrollment.studies_helpers import sheet
+    from tests.studies.studies_helpers import sheet
 
     client = logged_in(hostile_setting["lecturer"])
     pk = sheet("F1.1.1").pk
-    rows = csv_cells(client.get(reverse("enrollment:sheet_export", args=[pk, "csv"])).content)
+    rows = csv_cells(client.get(reverse("studies:sheet_export", args=[pk, "csv"])).content)
     assert rows[1][1] == "'" + HOSTILE[0] + " +1+1"
-    content = client.get(reverse("enrollment:sheet_export", args=[pk, "xlsx"])).content
+    content = client.get(reverse("studies:sheet_export", args=[pk, "xlsx"])).content
     assert_no_formula(content)
     assert xlsx_cells(content)[1][1] == HOSTILE[0] + " +1+1"
 
@@ -92,7 +93,7 @@ def test_the_mark_grid_export_is_inert(hostile_setting):
 def test_the_jury_export_is_inert(hostile_setting):
     cohort = hostile_setting["cohort"]
     client = logged_in(hostile_setting["coordinator"])
-    url = reverse("enrollment:jury", args=[cohort.slug, 1, Session.NORMAL])
+    url = reverse("studies:jury", args=[cohort.slug, 1, Session.NORMAL])
     response = client.get(url, {"format": "csv"})
     assert response["Content-Disposition"].endswith('.csv"')
     rows = csv_cells(response.content)

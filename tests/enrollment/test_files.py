@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from core.storage import delete_when_unreferenced
-from enrollment.models import ApplicationDocument, Defence, Internship
-from enrollment.services import internships
+from enrollment.models import ApplicationDocument
 from enrollment.services.applications import application_start, document_upload
 from partners.services import agreement_save
+from studies.models import Defence, Internship
+from studies.services import internships
 from tests.factories.enrollment import IntakeFactory
 from tests.factories.partners import AgreementFactory, pdf_upload, png_upload
 from tests.helpers import logged_in

@@ -28,7 +28,7 @@ def upload(lines: list[str]) -> SimpleUploadedFile:
 def test_a_coordinator_adds_a_student_by_hand(coordinator):
     cohort = CohortFactory.create()
     response = coordinator.post(
-        reverse("enrollment:student_add", args=[cohort.slug]),
+        reverse("studies:student_add", args=[cohort.slug]),
         {
             "email": "Participant@Example.dz",
             "surname_latin": "Ait Ali",
@@ -46,7 +46,7 @@ def test_a_coordinator_adds_a_student_by_hand(coordinator):
     assert student.group == "FC-1"
     assert student.registration_number.startswith(f"MCRT-{cohort.year}-")
     again = coordinator.post(
-        reverse("enrollment:student_add", args=[cohort.slug]),
+        reverse("studies:student_add", args=[cohort.slug]),
         {
             "email": "participant@example.dz",
             "surname_latin": "X",
@@ -68,7 +68,7 @@ def test_an_import_with_invalid_rows_lists_them_all_and_imports_nothing(coordina
         "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
         "c@example.dz,,Nadia,,نادية,M3,B",
     ]
-    url = reverse("enrollment:student_import", args=[cohort.slug])
+    url = reverse("studies:student_import", args=[cohort.slug])
     response = coordinator.post(url, {"file": upload(lines)})
     assert response.status_code == 400
     html = response.content.decode()
@@ -80,7 +80,7 @@ def test_an_import_with_invalid_rows_lists_them_all_and_imports_nothing(coordina
 
 def test_a_valid_import_is_previewed_then_created_on_confirmation(coordinator):
     cohort = CohortFactory.create()
-    url = reverse("enrollment:student_import", args=[cohort.slug])
+    url = reverse("studies:student_import", args=[cohort.slug])
     lines = [
         "a@example.dz,Benali,Amina,بن علي,أمينة,M1,A",
         "b@example.dz,Haddad,Sofiane,حداد,سفيان,m2,B",
@@ -100,7 +100,7 @@ def test_a_file_without_the_email_column_gets_a_message(coordinator):
     cohort = CohortFactory.create()
     bad = SimpleUploadedFile("s.csv", b"name,level\nX,M1\n", content_type="text/csv")
     response = coordinator.post(
-        reverse("enrollment:student_import", args=[cohort.slug]), {"file": bad}
+        reverse("studies:student_import", args=[cohort.slug]), {"file": bad}
     )
     assert response.status_code == 400
     assert "email" in response.content.decode()
@@ -112,13 +112,13 @@ def test_a_coordinator_changes_a_students_status(coordinator, make_user):
     cohort = CohortFactory.create()
     student = student_create(user=make_user(), cohort=cohort)
     coordinator.post(
-        reverse("enrollment:student_status", args=[cohort.slug, student.pk]),
+        reverse("studies:student_status", args=[cohort.slug, student.pk]),
         {"status": "suspended"},
     )
     student.refresh_from_db()
     assert student.status == "suspended"
     coordinator.post(
-        reverse("enrollment:student_status", args=[cohort.slug, student.pk]), {"status": "emperor"}
+        reverse("studies:student_status", args=[cohort.slug, student.pk]), {"status": "emperor"}
     )
     student.refresh_from_db()
     assert student.status == "suspended"

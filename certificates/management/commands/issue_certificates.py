@@ -14,7 +14,8 @@ from accounts.models import User
 from certificates import services
 from certificates.models import Certificate, Kind
 from curriculum.models import Module
-from enrollment.models import Cohort, Jury
+from enrollment.models import Cohort
+from studies.models import Jury
 
 
 class Command(BaseCommand):

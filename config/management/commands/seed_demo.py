@@ -13,10 +13,12 @@ from certificates.models import Certificate, Kind
 from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
-from enrollment.demo import seed_admissions, seed_graduates, seed_marks, seed_students
-from enrollment.models import Cohort, Jury, Mark, Offering, Student
+from enrollment.demo import seed_admissions, seed_students
+from enrollment.models import Cohort, Student
 from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
+from studies.demo import seed_graduates, seed_marks
+from studies.models import Jury, Mark, Offering
 
 
 class Command(BaseCommand):
