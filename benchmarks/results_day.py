@@ -81,7 +81,7 @@ from certificates.models import Certificate, Kind  # noqa: E402
 from certificates.services import batch_start  # noqa: E402
 from enrollment.models import Cohort, Student  # noqa: E402
 from studies.demo import seed_marks  # noqa: E402
-from studies.models import Jury, JuryResult  # noqa: E402
+from studies.models import Jury, SemesterResult  # noqa: E402
 
 PASSWORD = "results-day-2026"  # noqa: S105  (benchmark students only, invented people)
 TRIVIAL = "/verify/"
@@ -126,7 +126,7 @@ def prepare(slug: str, size: int, coordinator: User) -> list[Holder]:
                 f"rendered in {time.perf_counter() - start:.0f} s",
                 flush=True,
             )
-    published = JuryResult.objects.filter(
+    published = SemesterResult.objects.filter(
         student__cohort=cohort, jury__status=Jury.Status.PUBLISHED
     )
     transcripts = {c.holder_id: c for c in ready.filter(kind=Kind.TRANSCRIPT).order_by("issued_at")}

@@ -9,6 +9,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from certificates.selectors import stale_count
         from core.links import Link, offer
 
         offer(
@@ -16,6 +17,16 @@ class CertificatesConfig(AppConfig):
             Link(
                 _("Issue documents"),
                 lambda cohort: reverse("certificates:batch_new", args=[cohort.slug]),
+            ),
+        )
+        offer(
+            "cohort",
+            Link(
+                _("Documents to issue again"),
+                lambda cohort: reverse("certificates:stale", args=[cohort.slug]),
+                # One query, and shown only when a jury's new decision left some behind.
+                shown=lambda cohort: stale_count(cohort=cohort) > 0,
+                testid="stale-documents",
             ),
         )
         offer(

@@ -4,7 +4,6 @@ data printed on it — a snapshot, so the PDF can be rendered again byte for byt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
@@ -14,7 +13,15 @@ from certificates.models import Kind
 from core.translated import localized
 from curriculum.models import Module
 from enrollment.models import ApplicantProfile, Cohort, Student
-from studies.models import Attendance, Jury, JuryResult, Offering
+from studies import selectors as record
+from studies.models import (
+    Attendance,
+    FinalResult,
+    Jury,
+    Offering,
+    SemesterResult,
+    YearResult,
+)
 
 
 @dataclass(frozen=True)
@@ -77,44 +84,75 @@ def eligibility(
     kind: str, student: Student, *, semester: int | None = None, module: Module | None = None
 ) -> Eligibility:
     """Whether the records allow this document for this student, and why not."""
+    return eligibilities(kind, [student], semester=semester, module=module)[0]
+
+
+def eligibilities(
+    kind: str,
+    students: list[Student],
+    *,
+    semester: int | None = None,
+    module: Module | None = None,
+) -> list[Eligibility]:
+    """The verdicts of many students at once, read from the stored academic record in a
+    number of queries that does not grow with the students."""
     if kind == Kind.ENROLLMENT:
-        if student.status != Student.Status.ACTIVE:
-            return Eligibility(
+        return [
+            Eligibility(student, True)
+            if student.status == Student.Status.ACTIVE
+            else Eligibility(
                 student,
                 False,
                 _("not an active student (%(status)s)") % {"status": student.get_status_display()},
             )
-        return Eligibility(student, True)
-    if kind == Kind.TRANSCRIPT:
-        if semester is None:
-            return Eligibility(student, False, _("choose a semester"))
-        if not _published(student, semester):
-            return Eligibility(
-                student, False, _("no published jury for semester %(n)s") % {"n": semester}
-            )
-        return Eligibility(student, True)
-    if kind in (Kind.SUCCESS, Kind.CUMULATIVE):
-        count = student.cohort.programme.semester_count
-        missing = [n for n in range(1, count + 1) if not _published(student, n)]
-        if missing:
-            return Eligibility(
-                student,
-                False,
-                _("no published jury for semester(s) %(list)s")
-                % {"list": ", ".join(map(str, missing))},
-            )
-        credits = sum(r.credits for n in range(1, count + 1) if (r := _published(student, n)))
-        if kind == Kind.SUCCESS and credits < student.cohort.programme.total_credits:
-            return Eligibility(
-                student,
-                False,
-                _("%(credits)s credits of %(total)s")
-                % {"credits": credits, "total": student.cohort.programme.total_credits},
-            )
-        return Eligibility(student, True)
+            for student in students
+        ]
     if kind == Kind.MODULE:
-        return _module_eligibility(student, module)
-    return Eligibility(student, False, _("this document is not issued per student here"))
+        return [_module_eligibility(student, module) for student in students]
+    if kind not in (Kind.TRANSCRIPT, Kind.SUCCESS, Kind.CUMULATIVE):
+        return [
+            Eligibility(student, False, _("this document is not issued per student here"))
+            for student in students
+        ]
+    if kind == Kind.TRANSCRIPT and semester is None:
+        return [Eligibility(student, False, _("choose a semester")) for student in students]
+    published = record.published_semesters(students=students, detail=False)
+    finals = record.published_finals(students=students) if kind == Kind.SUCCESS else {}
+    verdicts = []
+    for student in students:
+        own = published.get(student.pk, {})
+        if kind == Kind.TRANSCRIPT:
+            verdicts.append(
+                Eligibility(student, True)
+                if semester in own
+                else Eligibility(
+                    student, False, _("no published jury for semester %(n)s") % {"n": semester}
+                )
+            )
+            continue
+        programme = student.cohort.programme
+        missing = [n for n in range(1, programme.semester_count + 1) if n not in own]
+        if missing:
+            verdicts.append(
+                Eligibility(
+                    student,
+                    False,
+                    _("no published jury for semester(s) %(list)s")
+                    % {"list": ", ".join(map(str, missing))},
+                )
+            )
+        elif kind == Kind.SUCCESS and student.pk not in finals:
+            verdicts.append(
+                Eligibility(
+                    student,
+                    False,
+                    _("%(credits)s credits of %(total)s, no published final result")
+                    % {"credits": record.credits_held(own), "total": programme.total_credits},
+                )
+            )
+        else:
+            verdicts.append(Eligibility(student, True))
+    return verdicts
 
 
 def _module_data(student: Student, offering: Offering) -> dict[str, Any]:
@@ -179,15 +217,25 @@ def attendance_rate(student: Student, offering: Offering) -> int | None:
 
 
 def _module_result(student: Student, offering: Offering) -> dict[str, Any] | None:
-    """The module's mark as a published jury decided it, or None when it has none."""
-    result = _published(student, offering.semester)
-    module = (result.detail.get("modules", {}) if result else {}).get(offering.module.code)
-    if not module or module.get("mark") is None:
+    """The module's result as a published jury recorded it, or None when it has none."""
+    result = (
+        record.published_semesters(students=[student]).get(student.pk, {}).get(offering.semester)
+    )
+    stored = (
+        next((m for m in result.modules.all() if m.module_id == offering.module_id), None)
+        if result
+        else None
+    )
+    if result is None or stored is None or stored.mark is None:
         return None
     return {
-        "mark": module["mark"],
-        "validated": Decimal(module["mark"]) >= 10,
-        "credits": module["credits"] if Decimal(module["mark"]) >= 10 else 0,
+        "mark": str(stored.mark),
+        "validated": bool(stored.acquired_by),
+        "acquired_by": stored.acquired_by,
+        "session": stored.session,
+        "credits": stored.credits,
+        # The semester's row it was read from: a later decision makes the document stale.
+        "record": [result.pk, result.jury_id, result.version],
     }
 
 
@@ -215,17 +263,6 @@ def _module_eligibility(student: Student, module: Module | None) -> Eligibility:
     return Eligibility(student, True)
 
 
-def _published(student: Student, semester: int) -> JuryResult | None:
-    """The student's standing published result for a semester (the resit's if any)."""
-    return (
-        JuryResult.objects.filter(
-            student=student, jury__semester=semester, jury__status=Jury.Status.PUBLISHED
-        )
-        .order_by("-jury__session")
-        .first()
-    )
-
-
 def snapshot(
     kind: str, student: Student, *, semester: int | None = None, module: Module | None = None
 ) -> dict[str, Any]:
@@ -239,27 +276,130 @@ def snapshots(
     semester: int | None = None,
     module: Module | None = None,
 ) -> list[dict[str, Any]]:
-    """The snapshots of many students at once: profiles in one query, each cohort once."""
+    """The snapshots of many students at once: profiles and the record in a few queries,
+    each cohort once."""
     profiles = {
         p.user_id: p
         for p in ApplicantProfile.objects.filter(user__in=[s.user_id for s in students])
     }
+    reads_record = kind in (Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
+    published = record.published_semesters(students=students) if reads_record else {}
+    years = record.published_years(students=students) if reads_record else {}
+    finals = record.published_finals(students=students) if reads_record else {}
     programmes: dict[int, dict[str, Any]] = {}
     result = []
     for student in students:
         if student.cohort_id not in programmes:
             programmes[student.cohort_id] = _programme(student.cohort)
-        result.append(
-            _snapshot(
-                kind,
-                student,
-                profiles.get(student.user_id),
-                programmes[student.cohort_id],
-                semester,
-                module,
-            )
+        data = _snapshot(
+            kind,
+            student,
+            profiles.get(student.user_id),
+            programmes[student.cohort_id],
+            semester,
+            module,
         )
+        if reads_record:
+            data.update(
+                _record_data(
+                    kind,
+                    semester,
+                    published.get(student.pk, {}),
+                    years.get(student.pk, {}),
+                    finals.get(student.pk),
+                )
+            )
+        result.append(data)
     return result
+
+
+def _day(moment: Any) -> str:
+    return moment.date().isoformat() if moment else ""
+
+
+def _semester_data(result: SemesterResult, *, detail: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "number": result.semester,
+        "average": str(result.average),
+        "credits": result.credits,
+        "total_credits": result.total_credits,
+        "decision": result.decision,
+        "acquired_by": result.acquired_by,
+        "session": result.session,
+        "deliberated_on": _day(result.jury.closed_at),
+        "record": [result.pk, result.jury_id, result.version],
+    }
+    if detail:
+        modules = list(result.modules.all())
+        data["units"] = [
+            {
+                "code": unit.unit.code,
+                "title_fr": unit.unit.title_fr,
+                "title_ar": unit.unit.title_ar,
+                "kind": unit.unit.kind,
+                "average": str(unit.average),
+                "credits": unit.credits,
+                "total_credits": unit.total_credits,
+                "acquired_by": unit.acquired_by,
+                "modules": [
+                    {
+                        "code": m.module.code,
+                        "title_fr": m.module.title_fr,
+                        "title_ar": m.module.title_ar,
+                        "coefficient": m.module.coefficient,
+                        "total_credits": m.module.credits,
+                        "mark": None if m.mark is None else str(m.mark),
+                        "credits": m.credits,
+                        "session": m.session,
+                        "acquired_by": m.acquired_by,
+                    }
+                    for m in modules
+                    if m.module.unit_id == unit.unit_id
+                ],
+            }
+            for unit in result.units.all()
+        ]
+    return data
+
+
+def _record_data(
+    kind: str,
+    semester: int | None,
+    semesters: dict[int, SemesterResult],
+    years: dict[int, YearResult],
+    final: FinalResult | None,
+) -> dict[str, Any]:
+    """What a transcript, a cumulative transcript or a success attestation prints of the
+    stored academic record, copied as it is (nothing is computed here)."""
+    if kind == Kind.TRANSCRIPT:
+        assert semester is not None
+        return {"semester": _semester_data(semesters[semester], detail=True)}
+    data: dict[str, Any] = {
+        "semesters": [_semester_data(semesters[n], detail=False) for n in sorted(semesters)],
+        "years": [
+            {
+                "number": y.year,
+                "average": str(y.average),
+                "credits": y.credits,
+                "total_credits": y.total_credits,
+                "decision": y.decision,
+                "progression": y.progression,
+            }
+            for n, y in sorted(years.items())
+        ],
+    }
+    if final is not None:
+        data["final"] = {
+            "average": str(final.average),
+            "ranking_average": str(final.ranking_average),
+            "mention": final.mention,
+            "rank": final.rank,
+            "credits": final.credits,
+            "total_credits": final.total_credits,
+            "deliberated_on": _day(final.jury.closed_at),
+            "record": [final.pk, final.jury_id, final.version],
+        }
+    return data
 
 
 def _snapshot(
@@ -285,63 +425,25 @@ def _snapshot(
         offering = offering_for(student, module)
         assert offering is not None
         data.update(_module_data(student, offering))
-    if kind == Kind.TRANSCRIPT and semester is not None:
-        result = _published(student, semester)
-        assert result is not None
-        data["semester"] = {
-            "number": semester,
-            "average": str(result.average),
-            "credits": result.credits,
-            "decision": result.decision,
-            "session": result.jury.session,
-            "deliberated_on": result.jury.closed_at.date().isoformat()
-            if result.jury.closed_at
-            else "",
-            "detail": result.detail,
-        }
-    if kind in (Kind.CUMULATIVE, Kind.SUCCESS):
-        from curriculum import lmd
-
-        programme = cohort.programme
-        results = [_published(student, n) for n in range(1, programme.semester_count + 1)]
-        data["semesters"] = [
-            {
-                "number": n,
-                "average": str(r.average),
-                "credits": r.credits,
-                "decision": r.decision,
-                "session": r.jury.session,
-            }
-            for n, r in enumerate(results, start=1)
-            if r is not None
-        ]
-        if all(results):
-            final = lmd.final_result(
-                semester_averages=[r.average for r in results if r],
-                repeats=0,
-                debts=0,
-                resits=sum(1 for r in results if r and r.decision == lmd.ADMIS_RATT),
-                rules=programme.rules(),
-            )
-            last = max((r.jury.closed_at for r in results if r and r.jury.closed_at), default=None)
-            data["final"] = {
-                "average": str(final.average),
-                "ranking_average": str(final.ranking_average),
-                "mention": final.mention or "",
-                "credits": sum(r.credits for r in results if r),
-                "deliberated_on": last.date().isoformat() if last else "",
-            }
     return data
 
 
 def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
     """The record of a deliberation (PV): the jury, and every student's result as decided."""
     cohort = jury.cohort
-    results = list(
-        JuryResult.objects.filter(jury=jury)
-        .select_related("student")
-        .order_by("student__registration_number")
-    )
+    results: list[YearResult] | list[SemesterResult]
+    if jury.year is not None:
+        results = list(
+            YearResult.objects.filter(jury=jury, version=jury.version)
+            .select_related("student")
+            .order_by("student__registration_number")
+        )
+    else:
+        results = list(
+            SemesterResult.objects.filter(jury=jury, version=jury.version)
+            .select_related("student")
+            .order_by("student__registration_number")
+        )
     profiles = {
         p.user_id: p
         for p in ApplicantProfile.objects.filter(user__in=[r.student.user_id for r in results])
@@ -359,6 +461,7 @@ def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
                 "given_names_ar": identity.get("given_names_ar", ""),
                 "average": str(result.average),
                 "credits": result.credits,
+                "total_credits": result.total_credits,
                 "decision": result.decision,
             }
         )
@@ -369,9 +472,11 @@ def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
         "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
         "jury": {
             "semester": jury.semester,
+            "year": jury.year,
             "session": jury.session,
-            "closed_on": jury.closed_at.date().isoformat() if jury.closed_at else "",
-            "published_on": jury.published_at.date().isoformat() if jury.published_at else "",
+            "version": jury.version,
+            "closed_on": _day(jury.closed_at),
+            "published_on": _day(jury.published_at),
         },
         "rows": rows,
         "decisions": dict(sorted(decisions.items())),

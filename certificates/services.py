@@ -73,7 +73,7 @@ def eligible_list(
         .select_related("user", "cohort__programme")
         .order_by("registration_number")
     )
-    return [documents.eligibility(kind, s, semester=semester, module=module) for s in students]
+    return documents.eligibilities(kind, list(students), semester=semester, module=module)
 
 
 def taught_modules(cohort: Cohort) -> list[Module]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("certificates/<str:code>/retry/", views.certificate_retry, name="retry"),
     path("certificates/<str:code>/revoke/", views.certificate_revoke, name="revoke"),
     path("staff/cohorts/<slug:slug>/certificates/", views.batch_new, name="batch_new"),
+    path("staff/cohorts/<slug:slug>/documents/stale/", views.stale_documents, name="stale"),
     path("staff/certificates/batches/<int:pk>/", views.batch_detail, name="batch"),
     path("staff/certificates/batches/<int:pk>/certificates.zip", views.batch_zip, name="batch_zip"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
@@ -22,12 +24,13 @@ from accounts.access import (
     require_staff_session,
     role_required,
 )
-from certificates import codes, services
+from certificates import codes, selectors, services
 from certificates.models import Batch, Certificate, Kind
 from core.numbers import positive_int
 from core.queueing import broker_reachable
 from core.uploads import private_file_response
 from enrollment.models import Cohort, Student
+from studies.models import Jury
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -324,3 +327,86 @@ def batch_zip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}.zip"'
     return response
+
+
+@role_required(Role.COORDINATOR)
+def stale_documents(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The documents issued from a version of the record that is no longer the standing one,
+    with why; confirmed, they are issued again (a batch per document), which supersedes them."""
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    stale = selectors.stale_certificates(cohort=cohort)
+    error = ""
+    if request.method == "POST":
+        # Only what the coordinator saw and confirmed, and is still to be issued again.
+        seen = {n for n in map(positive_int, request.POST.getlist("certificate")) if n}
+        chosen = [row.certificate for row in stale if row.certificate.pk in seen]
+        if not chosen:
+            messages.info(request, _("These documents have already been issued again."))
+            return redirect("certificates:stale", slug=cohort.slug)
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that these documents are issued again.")
+        else:
+            batches = _reissue(request, cohort, chosen)
+            if batches and not broker_reachable():
+                messages.warning(
+                    request,
+                    _(
+                        "The work queue cannot be reached right now: the batch is recorded "
+                        "and will be rendered as soon as it is back."
+                    ),
+                )
+            if len(batches) == 1:
+                return redirect("certificates:batch", pk=batches[0].pk)
+            return redirect("certificates:stale", slug=cohort.slug)
+    return render(
+        request,
+        "certificates/stale.html",
+        {"cohort": cohort, "stale": stale, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _reissue(
+    request: AuthenticatedHttpRequest, cohort: Cohort, certificates: list[Certificate]
+) -> list[Batch]:
+    """A batch per document (kind, semester, module or jury) for the holders of these
+    certificates only; each new certificate supersedes the holder's current one."""
+    groups: dict[tuple[str, int | None, int | None, int | None], list[Certificate]] = defaultdict(
+        list
+    )
+    for certificate in certificates:
+        key = (certificate.kind, certificate.semester, certificate.module_id, certificate.jury_id)
+        groups[key].append(certificate)
+    everyone = set(Student.objects.filter(cohort=cohort).values_list("pk", flat=True))
+    batches = []
+    for (kind, semester, _module, _jury), group in groups.items():
+        first = group[0]
+        jury: Jury | None = first.jury
+        try:
+            batch = services.batch_start(
+                cohort=cohort,
+                kind=kind,
+                semester=semester,
+                module=first.module,
+                jury=jury,
+                actor=request.user,
+                exclude=everyone - {c.holder_id for c in group if c.holder_id},
+            )
+        except ValidationError as exc:
+            messages.error(
+                request,
+                _("%(document)s: %(problem)s")
+                % {"document": first.get_kind_display(), "problem": " ".join(exc.messages)},
+            )
+            continue
+        batches.append(batch)
+        messages.success(
+            request,
+            ngettext(
+                "%(document)s: %(count)d document is being issued again.",
+                "%(document)s: %(count)d documents are being issued again.",
+                len(group),
+            )
+            % {"document": first.get_kind_display(), "count": len(group)},
+        )
+    return batches

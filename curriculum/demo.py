@@ -63,6 +63,7 @@ class ModuleSpec:
     outcomes_fr: str
     outcomes_en: str
     student_work_hours: int | None = None
+    is_thesis: bool = False
 
 
 @dataclass(frozen=True)
@@ -826,6 +827,7 @@ S4 = SemesterSpec(
                     "Carry out a professional assignment in a cluster; analyse a real situation "
                     "rigorously; write and defend a thesis.",
                     student_work_hours=750,
+                    is_thesis=True,
                 ),
             ),
         ),
@@ -988,6 +990,7 @@ def seed_curriculum(
                         outcomes_fr=spec.outcomes_fr,
                         outcomes_en=spec.outcomes_en,
                         position=position,
+                        is_thesis=spec.is_thesis,
                     )
                 modules[spec.code] = module
                 for slug, role in spec.partners:

@@ -60,7 +60,7 @@ class ModuleForm(forms.ModelForm[Module]):
             "unit", "code", "title_fr", "title_ar", "title_en", "credits", "coefficient",
             "hours_lecture", "hours_tutorial", "hours_practical", "student_work_hours",
             "w_cc", "w_exam", "description_fr", "description_ar", "description_en",
-            "outcomes_fr", "outcomes_ar", "outcomes_en",
+            "outcomes_fr", "outcomes_ar", "outcomes_en", "is_thesis",
         ]  # fmt: skip
         widgets = {
             "title_ar": forms.TextInput(attrs=AR),

@@ -342,6 +342,13 @@ class Module(TranslatedMixin, models.Model):
     outcomes_ar = models.TextField(_("learning outcomes (Arabic)"), blank=True)
     outcomes_en = models.TextField(_("learning outcomes (English)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_thesis = models.BooleanField(
+        _("thesis module"),
+        default=False,
+        help_text=_(
+            "The mark of the thesis defence goes to this module (academic-rules.md §1.10)."
+        ),
+    )
     lecturers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ModuleLecturer",

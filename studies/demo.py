@@ -80,4 +80,8 @@ def seed_graduates(*, programme: Programme, coordinator: User, count: int = 4) -
         jury = juries.jury_get_or_create(cohort=cohort, semester=semester, session=Session.NORMAL)
         juries.jury_close(jury=jury, actor=coordinator)
         juries.jury_publish(jury=jury, actor=coordinator)
+        if semester % 2 == 0:  # the year's deliberation; the last one decides the final result
+            deliberation = juries.year_jury_get_or_create(cohort=cohort, year=semester // 2)
+            juries.jury_close(jury=deliberation, actor=coordinator)
+            juries.jury_publish(jury=deliberation, actor=coordinator)
     return cohort

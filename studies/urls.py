@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from studies import appeal_views
 from studies import views as studies
 
 app_name = "studies"
@@ -35,6 +36,16 @@ urlpatterns = [
         studies.jury_action,
         name="jury_action",
     ),
+    re_path(
+        r"^staff/cohorts/(?P<slug>[-\w]+)/years/(?P<year>\d+)/$",
+        studies.year_jury_detail,
+        name="year_jury",
+    ),
+    re_path(
+        r"^staff/cohorts/(?P<slug>[-\w]+)/years/(?P<year>\d+)/(?P<action>close|publish|reopen)/$",
+        studies.year_jury_action,
+        name="year_jury_action",
+    ),
     path("staff/grades/", studies.my_sheets, name="my_sheets"),
     path("staff/offerings/<int:pk>/sessions/", studies.offering_sessions, name="offering_sessions"),
     path("staff/sessions/<int:pk>/attendance/", studies.session_attendance, name="attendance"),
@@ -47,4 +58,22 @@ urlpatterns = [
         name="sheet_export",
     ),
     path("me/programme/", studies.my_programme, name="my_programme"),
+]
+
+# Consultation of marks and appeals (academic-rules.md §1.11)
+urlpatterns += [
+    path("me/marks/", appeal_views.my_marks, name="consultation_marks"),
+    path("me/marks/<int:pk>/appeal/", appeal_views.appeal_file, name="appeal_file"),
+    path(
+        "me/marks/appeals/<int:pk>/withdraw/",
+        appeal_views.appeal_withdraw,
+        name="appeal_withdraw",
+    ),
+    path(
+        "staff/grades/<int:pk>/consultation/",
+        appeal_views.consultation_set,
+        name="consultation_set",
+    ),
+    path("staff/appeals/", appeal_views.appeal_list, name="appeal_list"),
+    path("staff/appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal_detail"),
 ]

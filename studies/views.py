@@ -6,11 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -36,6 +38,7 @@ from studies.forms import (
     DefenceScheduleForm,
     InternshipForm,
 )
+from studies.lifecycles import SHEET
 from studies.models import (
     Attendance,
     ClassSession,
@@ -62,6 +65,11 @@ def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def cohort_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
     filterset, students = enrollment_selectors.student_list(cohort=cohort, filters=request.GET)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return spreadsheets.spreadsheet_response(
+            selectors.roster_export_rows(students), fmt=fmt, filename=f"roster-{slug}"
+        )
     return render(
         request,
         "studies/cohort_detail.html",
@@ -136,6 +144,7 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ValueError as exc:  # the whole file is refused: shown next to its field
                 file_error = str(exc)
                 records, errors = [], [file_error]
+            data = None  # the grid shows the stored marks, not the (empty) cells of the form
             parsed = grids.parse_table(records, students) if not errors else None
         else:
             parsed = grids.parse_form(request.POST, students)
@@ -149,14 +158,25 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     rows=parsed.rows,
                     reason=request.POST.get("reason", ""),
                 )
-                if request.POST.get("submit") == "1":
+                submitted = request.POST.get("submit") == "1"
+                if submitted:
                     marks.grid_submit(sheet=sheet, actor=request.user)
             except ValidationError as exc:
                 errors = list(exc.messages)
             except ValueError as exc:
                 errors = [str(exc)]
             else:
-                messages.success(request, _("%(n)s mark(s) saved.") % {"n": changed})
+                if submitted:
+                    message = ngettext(
+                        "%(n)s mark saved; the grid is sent to the coordination.",
+                        "%(n)s marks saved; the grid is sent to the coordination.",
+                        changed,
+                    )
+                elif changed:
+                    message = ngettext("%(n)s mark saved.", "%(n)s marks saved.", changed)
+                else:
+                    message = _("Nothing changed: every mark was already saved as it is.")
+                messages.success(request, message % {"n": changed})
                 return redirect("studies:sheet", pk=pk)
     return render(
         request,
@@ -168,11 +188,8 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "cell_errors": cell_errors,
             "file_error": file_error,
-            "editable": sheet.status == MarkSheet.Status.OPEN
-            or (
-                sheet.status == MarkSheet.Status.SUBMITTED
-                and has_role(request.user, Role.COORDINATOR)
-            ),
+            "editable": SHEET.allows(sheet.status, "save")
+            or (SHEET.allows(sheet.status, "correct") and has_role(request.user, Role.COORDINATOR)),
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
             "history": MarkChange.objects.filter(mark__sheet=sheet)
             .select_related("changed_by", "mark__student")
@@ -199,11 +216,27 @@ def _jury(slug: str, semester: int, session: str) -> Jury:
     return juries.jury_get_or_create(cohort=cohort, semester=semester, session=session)
 
 
-@role_required(Role.COORDINATOR)
-def jury_detail(
-    request: AuthenticatedHttpRequest, slug: str, semester: str, session: str
-) -> HttpResponse:
-    jury = _jury(slug, int(semester), session)
+def _year_jury(slug: str, year: str) -> Jury:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
+    try:
+        return juries.year_jury_get_or_create(cohort=cohort, year=int(year))
+    except ValidationError:
+        raise Http404 from None
+
+
+def _action_urls(jury: Jury) -> dict[str, str]:
+    from studies.lifecycles import JURY
+
+    if jury.year is not None:
+        args: list[object] = [jury.cohort.slug, jury.year]
+        name = "studies:year_jury_action"
+    else:
+        args = [jury.cohort.slug, jury.semester, jury.session]
+        name = "studies:jury_action"
+    return {action: reverse(name, args=[*args, action]) for action in JURY.actions(jury.status)}
+
+
+def _jury_page(request: AuthenticatedHttpRequest, jury: Jury, filename: str) -> HttpResponse:
     fmt = request.GET.get("format")
     try:
         context = selectors.jury_context(jury=jury)
@@ -215,18 +248,71 @@ def jury_detail(
             "rows": [],
             "anomalies": exc.messages,
             "events": [],
+            "actions": (),
         }
     if fmt in ("csv", "xlsx"):
         return spreadsheets.spreadsheet_response(
-            selectors.jury_export_rows(context),
-            fmt=fmt,
-            filename=f"jury-{slug}-S{semester}-{session}",
+            selectors.jury_export_rows(context), fmt=fmt, filename=filename
         )
+    context["action_urls"] = _action_urls(jury)
+    if jury.status in (Jury.Status.OPEN, Jury.Status.REOPENED) and not context["anomalies"]:
+        context["problems"] = juries.jury_problems(jury)
     return render(request, "studies/jury.html", context)
+
+
+@role_required(Role.COORDINATOR)
+def jury_detail(
+    request: AuthenticatedHttpRequest, slug: str, semester: str, session: str
+) -> HttpResponse:
+    jury = _jury(slug, int(semester), session)
+    return _jury_page(request, jury, f"jury-{slug}-S{semester}-{session}")
+
+
+@role_required(Role.COORDINATOR)
+def year_jury_detail(request: AuthenticatedHttpRequest, slug: str, year: str) -> HttpResponse:
+    jury = _year_jury(slug, year)
+    return _jury_page(request, jury, f"jury-{slug}-year-{year}")
 
 
 def _is_reopen(request: HttpRequest) -> bool:
     return request.path.rstrip("/").endswith("/reopen")
+
+
+def _jury_act(request: AuthenticatedHttpRequest, jury: Jury, action: str) -> None:
+    try:
+        if action == "close":
+            closed = juries.jury_close(jury=jury, actor=request.user)
+            count = selectors.decided_count(jury=closed)
+            messages.success(
+                request,
+                ngettext(
+                    "Jury closed: the result of %(n)s student is recorded.",
+                    "Jury closed: the results of %(n)s students are recorded.",
+                    count,
+                )
+                % {"n": count},
+            )
+        elif action == "publish":
+            juries.jury_publish(jury=jury, actor=request.user)
+            messages.success(
+                request, _("Results published: each student can read them and is told by e-mail.")
+            )
+        elif action == "reopen":
+            juries.jury_reopen(
+                jury=jury, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+            )
+            messages.success(
+                request,
+                _(
+                    "Jury reopened. Its results stay as recorded until it closes again, which "
+                    "records a new version and keeps this one."
+                ),
+            )
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages[:20]:
+            messages.error(request, message)
 
 
 @require_POST
@@ -235,26 +321,18 @@ def _is_reopen(request: HttpRequest) -> bool:
 def jury_action(
     request: AuthenticatedHttpRequest, slug: str, semester: str, session: str, action: str
 ) -> HttpResponse:
-    jury = _jury(slug, int(semester), session)
-    try:
-        if action == "close":
-            juries.jury_close(jury=jury, actor=request.user)
-        elif action == "publish":
-            juries.jury_publish(jury=jury, actor=request.user)
-        elif action == "reopen":
-            juries.jury_reopen(
-                jury=jury, actor=request.user, reason=request.POST.get("reason", "")[:2000]
-            )
-        else:
-            raise Http404
-    except ValidationError as exc:
-        for message in exc.messages[:20]:
-            messages.error(request, message)
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, _("Done."))
+    _jury_act(request, _jury(slug, int(semester), session), action)
     return redirect("studies:jury", slug=slug, semester=semester, session=session)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+@fresh_authentication_required(when=_is_reopen)
+def year_jury_action(
+    request: AuthenticatedHttpRequest, slug: str, year: str, action: str
+) -> HttpResponse:
+    _jury_act(request, _year_jury(slug, year), action)
+    return redirect("studies:year_jury", slug=slug, year=year)
 
 
 # --- Students ---------------------------------------------------------------------------------
@@ -342,13 +420,41 @@ def student_import(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 @require_POST
 @role_required(Role.COORDINATOR)
 def student_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    student = get_object_or_404(Student, pk=pk, cohort__slug=slug)
+    """Change a student's status with a reason; a refusal shows the form again, each message
+    next to its field, with the student's history."""
+    student = get_object_or_404(
+        Student.objects.select_related("user", "cohort"), pk=pk, cohort__slug=slug
+    )
+    status, reason = request.POST.get("status", ""), request.POST.get("reason", "")
+    before = student.status
     try:
-        students.student_set_status(
-            student=student, actor=request.user, status=request.POST.get("status", "")
+        changed = students.student_set_status(
+            student=student, actor=request.user, status=status, reason=reason
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"all": exc.messages}
+        return render(
+            request,
+            "studies/student_status.html",
+            {
+                "cohort": student.cohort,
+                "student": student,
+                "status": status,
+                "reason": reason,
+                "statuses": Student.Status.choices,
+                "errors": {name: " ".join(texts) for name, texts in errors.items()},
+                "changes": student.status_changes.select_related("changed_by").order_by(
+                    "-changed_at", "-pk"
+                ),
+            },
+            status=400,
+        )
+    if changed.status != before:
+        messages.success(
+            request,
+            _("%(student)s is now %(status)s.")
+            % {"student": student.registration_number, "status": changed.get_status_display()},
+        )
     return redirect("studies:cohort", slug=slug)
 
 
@@ -356,13 +462,18 @@ def student_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 def cohort_results(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
     years = range(1, cohort.programme.semester_count // 2 + 1)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return spreadsheets.spreadsheet_response(
+            selectors.results_export_rows(cohort=cohort), fmt=fmt, filename=f"results-{slug}"
+        )
     return render(
         request,
         "studies/results.html",
         {
             "cohort": cohort,
-            "years": [(year, juries.year_results(cohort=cohort, year=year)) for year in years],
-            "final": juries.final_results(cohort=cohort),
+            "years": [(year, selectors.year_rows(cohort=cohort, year=year)) for year in years],
+            "final": selectors.final_rows(cohort=cohort),
         },
     )
 

@@ -8,7 +8,7 @@ from enrollment.models.admissions import (
     Offer,
     Review,
 )
-from enrollment.models.cohorts import Cohort, Counter, Student
+from enrollment.models.cohorts import Cohort, Counter, Student, StudentStatusChange
 from enrollment.models.profiles import ApplicantProfile, Education, Experience
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "Offer",
     "Review",
     "Student",
+    "StudentStatusChange",
 ]

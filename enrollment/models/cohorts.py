@@ -101,3 +101,36 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return self.registration_number
+
+
+class StudentStatusChange(models.Model):
+    """Every change of a student's status: who, when, from what, to what and why."""
+
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("student"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    before = models.CharField(_("status before"), max_length=12, choices=Student.Status.choices)
+    after = models.CharField(_("status after"), max_length=12, choices=Student.Status.choices)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("student status change")
+        verbose_name_plural = _("student status changes")
+        ordering = ("changed_at", "pk")
+        indexes = [
+            models.Index(fields=["student", "changed_at"], name="enrollment_status_change_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.before}→{self.after} {self.changed_at:%Y-%m-%d}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Role, has_role
 from accounts.models import User
 from enrollment import locks
-from enrollment.models import ApplicantProfile, Cohort, Student
+from enrollment.models import ApplicantProfile, Cohort, Student, StudentStatusChange
 from enrollment.services.decisions import student_create
 
 FIELDS = (
@@ -115,13 +115,31 @@ def _add(cohort: Cohort, row: dict[str, Any]) -> Student:
     return student
 
 
-@transaction.atomic
-def student_set_status(*, student: Student, actor: User, status: str) -> Student:
+#: The longest reason kept for a change of status.
+STATUS_REASON_MAX = 1000
+
+
+def student_set_status(*, student: Student, actor: User, status: str, reason: str) -> Student:
+    """Change a student's status and keep who, when, from what, to what and why. The reason
+    is required unless the status does not change (then nothing is written)."""
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     if status not in Student.Status.values:
-        raise ValidationError(_("Unknown status."))
-    locked = locks.lock_student(student.pk)
-    locked.status = status
-    locked.save(update_fields=["status"])
+        raise ValidationError({"status": _("Unknown status.")})
+    reason = reason.strip()
+    if len(reason) > STATUS_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": STATUS_REASON_MAX}}
+        )
+    with transaction.atomic():
+        locked = locks.lock_student(student.pk)
+        if locked.status == status:
+            return locked
+        if not reason:
+            raise ValidationError({"reason": _("Say why the status of this student changes.")})
+        StudentStatusChange.objects.create(
+            student=locked, changed_by=actor, before=locked.status, after=status, reason=reason
+        )
+        locked.status = status
+        locked.save(update_fields=["status"])
     return locked

@@ -1,11 +1,19 @@
+from studies.models.appeals import Appeal, ConsultationWindow
 from studies.models.internships import Defence, DefenceMember, Internship
+from studies.models.record import (
+    AcquiredBy,
+    FinalResult,
+    ModuleResult,
+    SemesterResult,
+    UnitResult,
+    YearResult,
+)
 from studies.models.teaching import (
     Attendance,
     CalendarFeed,
     ClassSession,
     Jury,
     JuryEvent,
-    JuryResult,
     Mark,
     MarkChange,
     MarkSheet,
@@ -14,18 +22,25 @@ from studies.models.teaching import (
 )
 
 __all__ = [
+    "AcquiredBy",
+    "Appeal",
     "Attendance",
     "CalendarFeed",
     "ClassSession",
+    "ConsultationWindow",
     "Defence",
     "DefenceMember",
+    "FinalResult",
     "Internship",
     "Jury",
     "JuryEvent",
-    "JuryResult",
     "Mark",
     "MarkChange",
     "MarkSheet",
+    "ModuleResult",
     "Offering",
+    "SemesterResult",
     "Session",
+    "UnitResult",
+    "YearResult",
 ]

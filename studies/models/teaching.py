@@ -165,21 +165,28 @@ class MarkChange(models.Model):
 
 
 class Jury(models.Model):
+    """A deliberation: of a semester at one session, or of a year (annual compensation and
+    progression; the last year's also decides the final result). Its lifecycle is
+    ``studies.lifecycles.JURY``; every close writes a new version of the record it decides."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         PUBLISHED = "published", _("Published")
+        REOPENED = "reopened", _("Reopened")
 
     cohort = models.ForeignKey(
         Cohort, on_delete=models.PROTECT, related_name="juries", verbose_name=_("cohort")
     )
-    semester = models.PositiveSmallIntegerField(_("semester"))
+    semester = models.PositiveSmallIntegerField(_("semester"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     session = models.CharField(
         _("session"), max_length=1, choices=Session.choices, default=Session.NORMAL
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    version = models.PositiveSmallIntegerField(_("version of its results"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -190,15 +197,45 @@ class Jury(models.Model):
         db_table = "enrollment_jury"  # kept from before the move to studies
         verbose_name = _("jury")
         verbose_name_plural = _("juries")
-        ordering = ("cohort", "semester", "session")
+        ordering = ("cohort", "year", "semester", "session")
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort", "semester", "session"], name="enrollment_jury_unique"
+                fields=["cohort", "semester", "session"],
+                condition=Q(semester__isnull=False),
+                name="enrollment_jury_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "year"],
+                condition=Q(year__isnull=False),
+                name="studies_year_jury_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(semester__isnull=True, year__isnull=False)
+                | Q(semester__isnull=False, year__isnull=True),
+                name="studies_jury_of_a_semester_or_a_year",
             ),
         ]
 
     def __str__(self) -> str:
+        if self.year is not None:
+            return f"{self.cohort} {_('year')} {self.year}"
         return f"{self.cohort} S{self.semester} {self.get_session_display()}"
+
+    @property
+    def is_year(self) -> bool:
+        return self.year is not None
+
+    @property
+    def semesters(self) -> tuple[int, ...]:
+        """The semesters this jury decides on."""
+        if self.year is not None:
+            return (2 * self.year - 1, 2 * self.year)
+        assert self.semester is not None
+        return (self.semester,)
+
+    @property
+    def decided(self) -> bool:
+        return self.status in (self.Status.CLOSED, self.Status.PUBLISHED)
 
 
 class JuryEvent(models.Model):
@@ -216,30 +253,6 @@ class JuryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jury} {self.action}"
-
-
-class JuryResult(models.Model):
-    """A student's result recorded when the jury closes: what lmd computed, frozen."""
-
-    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="results")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="jury_results")
-    average = models.DecimalField(_("semester average"), max_digits=4, decimal_places=2)
-    credits = models.PositiveSmallIntegerField(_("credits"))
-    decision = models.CharField(_("decision"), max_length=20)
-    detail = models.JSONField(_("units and modules"), default=dict)
-
-    class Meta:
-        db_table = "enrollment_juryresult"  # kept from before the move to studies
-        verbose_name = _("jury result")
-        verbose_name_plural = _("jury results")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jury", "student"], name="enrollment_result_once_per_jury"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student} {self.jury}: {self.decision}"
 
 
 class ClassSession(models.Model):

@@ -226,11 +226,20 @@ def defence_mark(
         defence.written, defence.oral, defence.tutor, defence.mark = written, oral, tutor, mark
         defence.full_clean()
         defence.save(update_fields=["written", "oral", "tutor", "mark"])
+        # The curriculum names the thesis module (Module.is_thesis), academic-rules.md §1.10.
         sheet = MarkSheet.objects.filter(
             offering__cohort=student.cohort,
-            offering__semester=programme.semester_count,
+            offering__module__is_thesis=True,
             session=Session.NORMAL,
         ).first()
+        if sheet is None:
+            raise ValidationError(
+                _(
+                    "The thesis module of the programme is not delivered to this cohort yet "
+                    "(or no module is marked as the thesis in the curriculum): the mark "
+                    "cannot be written into its grid."
+                )
+            )
         if sheet is not None:
             grid_save(
                 sheet=sheet,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,12 +18,15 @@ from curriculum import lmd
 from curriculum.models import Module, ModuleLecturer, ModulePartner
 from enrollment.models import Cohort, Student
 from studies import locks
+from studies.lifecycles import SHEET
 from studies.models import (
-    JuryResult,
+    AcquiredBy,
+    Jury,
     Mark,
     MarkChange,
     MarkSheet,
     Offering,
+    SemesterResult,
     Session,
 )
 
@@ -90,12 +94,22 @@ def sheet_students(sheet: MarkSheet) -> list[Student]:
     if sheet.session == Session.NORMAL:
         return list(students)
     code = offering.module.code
-    first = JuryResult.objects.filter(
+    first = SemesterResult.objects.filter(
         jury__cohort_id=offering.cohort_id,
         jury__semester=offering.semester,
         jury__session=Session.NORMAL,
-    ).values_list("student_id", "detail")
-    wanted = {student_id for student_id, detail in first if code in detail.get("resit_modules", [])}
+        jury__status__in=(Jury.Status.CLOSED, Jury.Status.PUBLISHED, Jury.Status.REOPENED),
+        version=F("jury__version"),
+    ).values_list("student_id", "resit_modules")
+    compensated = set(
+        SemesterResult.objects.filter(
+            student__cohort_id=offering.cohort_id,
+            semester=offering.semester,
+            current=True,
+            acquired_by=AcquiredBy.ANNUAL,
+        ).values_list("student_id", flat=True)
+    )  # a semester the year acquired by compensation is not resat
+    wanted = {pk for pk, modules in first if code in modules and pk not in compensated}
     return [s for s in students if s.pk in wanted]
 
 
@@ -121,18 +135,13 @@ def grid_save(*, sheet: MarkSheet, actor: User, rows: list[MarkRow], reason: str
         if not may_edit_sheet(actor, locked):
             raise PermissionDenied
         coordinator = has_role(actor, Role.COORDINATOR)
-        if locked.status == MarkSheet.Status.LOCKED:
-            raise ValidationError(
-                _(
-                    "The jury has closed over these marks; it must be reopened, with a reason, "
-                    "to change them."
-                )
-            )
-        if locked.status == MarkSheet.Status.SUBMITTED and not coordinator:
-            raise ValidationError(
-                _("You have submitted this grid; ask the coordination to change a mark.")
-            )
-        if locked.status == MarkSheet.Status.SUBMITTED and not reason.strip():
+        # The sheet's lifecycle (studies.lifecycles.SHEET): saved while open; once submitted,
+        # only the coordination corrects it, with a reason; locked by a closed jury.
+        action = "save" if locked.status == MarkSheet.Status.OPEN else "correct"
+        if action == "correct" and locked.status == MarkSheet.Status.SUBMITTED and not coordinator:
+            raise ValidationError(str(SHEET.refusals["save"]))
+        SHEET.next(locked.status, action)
+        if action == "correct" and not reason.strip():
             raise ValidationError({"reason": _("Say why a submitted mark is changed.")})
         allowed = {s.pk: s for s in sheet_students(locked)}
         seen: set[int] = set()
@@ -229,8 +238,7 @@ def grid_submit(*, sheet: MarkSheet, actor: User) -> MarkSheet:
     locked = locks.lock_mark_sheet(sheet.pk, "offering")
     if not may_edit_sheet(actor, locked):
         raise PermissionDenied
-    if locked.status != MarkSheet.Status.OPEN:
-        raise ValidationError(_("This grid has already been submitted."))
+    status = SHEET.next(locked.status, "submit")
     missing = (
         len(sheet_students(locked))
         - Mark.objects.filter(sheet=locked).exclude(mark__isnull=True, absence="").count()
@@ -239,7 +247,7 @@ def grid_submit(*, sheet: MarkSheet, actor: User) -> MarkSheet:
         raise ValidationError(
             _("%(n)s student(s) have no mark and no absence yet.") % {"n": missing}
         )
-    locked.status = MarkSheet.Status.SUBMITTED
+    locked.status = status
     locked.submitted_by = actor
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_by", "submitted_at"])

@@ -81,8 +81,16 @@ def results_url() -> str:
     return reverse("studies:cohort_results", args=[_cohort().slug])
 
 
+def year_jury_url() -> str:
+    return reverse("studies:year_jury", args=[_cohort().slug, 1])
+
+
 def internships_url() -> str:
     return reverse("studies:internships", args=[_cohort().slug])
+
+
+def stale_url() -> str:
+    return reverse("certificates:stale", args=[_cohort().slug])
 
 
 def batch_new_url() -> str:
@@ -237,9 +245,11 @@ ACCESS_TABLE = [
         admin_no_mfa=FORBIDDEN,
     ),
     *_row(batch_new_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(stale_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(cohort_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(jury_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(year_jury_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(internships_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(
         "studies:my_sheets",
@@ -253,6 +263,32 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+    ),
+    *_row(
+        "studies:appeal_list",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=FORBIDDEN,
+        lecturer=OK,
+        lecturer_no_mfa=MFA,
+        coordinator=OK,
+        coordinator_no_mfa=MFA,
+        coordinator_password_only=CODE,
+        admin=OK,
+        admin_no_mfa=MFA,
+    ),
+    *_row(
+        "studies:consultation_marks",
+        anonymous=LOGIN,
+        applicant=FORBIDDEN,
+        student=404,  # a student role without a student record: nothing to show
+        lecturer=FORBIDDEN,
+        lecturer_no_mfa=FORBIDDEN,
+        coordinator=FORBIDDEN,
+        coordinator_no_mfa=FORBIDDEN,
+        coordinator_password_only=FORBIDDEN,
+        admin=FORBIDDEN,
+        admin_no_mfa=FORBIDDEN,
     ),
     *_row(
         "studies:my_programme",
@@ -348,7 +384,7 @@ def jury_reopen_post():
     url = reverse("studies:jury_action", args=[jury.cohort.slug, 1, "N", "reopen"])
 
     def changed() -> bool:
-        return Jury.objects.get(pk=jury.pk).status == Jury.Status.OPEN
+        return Jury.objects.get(pk=jury.pk).status == Jury.Status.REOPENED
 
     return url, {"reason": "Erreur de saisie en F1.1.1"}, changed
 

@@ -24,8 +24,9 @@ def machine_checks(certificate: Certificate, folder: Path) -> dict[str, Any]:
     qpdf = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert qpdf.returncode == 0, qpdf.stdout + qpdf.stderr
     stem = folder / f"c{certificate.pk}-page"
+    last = str(len(PdfReader(io.BytesIO(content)).pages))  # the seal ends the document
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(path), str(stem)], check=True
+        ["pdftoppm", "-png", "-r", "110", "-f", last, "-l", last, str(path), str(stem)], check=True
     )
     page = next(folder.glob(f"c{certificate.pk}-page*.png"))
     qr = subprocess.run(

@@ -201,7 +201,12 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
 ):
     import subprocess
 
-    from studies.services.juries import jury_get_or_create, jury_publish
+    from studies.services.juries import (
+        jury_close,
+        jury_get_or_create,
+        jury_publish,
+        year_jury_get_or_create,
+    )
     from tests.studies.studies_helpers import make_setting
     from tests.studies.test_results import run_semester
 
@@ -218,10 +223,16 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
         )
     rows = {r.student: r for r in services.eligible_list(cohort=cohort, kind=Kind.SUCCESS)}
     good, best, failed = setting["students"]
+    assert rows[good].reason == "120 credits of 120, no published final result"
+    for year in (1, 2):
+        deliberation = year_jury_get_or_create(cohort=cohort, year=year)
+        jury_close(jury=deliberation, actor=coordinator)
+        jury_publish(jury=deliberation, actor=coordinator)
+    rows = {r.student: r for r in services.eligible_list(cohort=cohort, kind=Kind.SUCCESS)}
     assert rows[good].ok
     assert rows[best].ok
     assert not rows[failed].ok
-    assert "120" in rows[failed].reason
+    assert rows[failed].reason == "0 credits of 120, no published final result"
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_start(cohort=cohort, kind=Kind.SUCCESS, actor=coordinator)
     certificate = Certificate.objects.get(holder=best, kind=Kind.SUCCESS)

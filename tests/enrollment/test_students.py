@@ -113,12 +113,13 @@ def test_a_coordinator_changes_a_students_status(coordinator, make_user):
     student = student_create(user=make_user(), cohort=cohort)
     coordinator.post(
         reverse("studies:student_status", args=[cohort.slug, student.pk]),
-        {"status": "suspended"},
+        {"status": "suspended", "reason": "Congé de maladie"},
     )
     student.refresh_from_db()
     assert student.status == "suspended"
     coordinator.post(
-        reverse("studies:student_status", args=[cohort.slug, student.pk]), {"status": "emperor"}
+        reverse("studies:student_status", args=[cohort.slug, student.pk]),
+        {"status": "emperor", "reason": "x"},
     )
     student.refresh_from_db()
     assert student.status == "suspended"

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from studies import selectors
 from studies.models import MarkSheet, Session
-from studies.services.juries import final_results, jury_close, jury_get_or_create, year_results
+from studies.services.juries import jury_close, jury_get_or_create, year_jury_get_or_create
 from studies.services.marks import MarkRow, grid_save, grid_submit, offerings_open
 from tests.helpers import logged_in
 
@@ -37,16 +38,24 @@ def run_semester(setting, semester: int, marks: list[str]) -> None:
     )
 
 
+def close_year(setting, year: int) -> None:
+    jury_close(
+        jury=year_jury_get_or_create(cohort=setting["cohort"], year=year),
+        actor=setting["coordinator"],
+    )
+
+
 def test_the_year_compensates_a_weak_semester_and_the_student_passes_to_m2(setting):
     run_semester(setting, 1, ["12", "9.4", "8"])
     run_semester(setting, 2, ["12", "10.8", "9"])
-    rows = {r.student.pk: r for r in year_results(cohort=setting["cohort"], year=1)}
+    close_year(setting, 1)
+    rows = {r.student.pk: r for r in selectors.year_rows(cohort=setting["cohort"], year=1)}
     good, compensated, failed = setting["students"]
-    assert (rows[good.pk].year.credits, rows[good.pk].progression) == (60, "ADMIS")
+    assert (rows[good.pk].credits, rows[good.pk].progression) == (60, "ADMIS")
     # Example F: S1 9.40, S2 10.80 → 10.10, both semesters acquired by annual compensation.
-    assert rows[compensated.pk].year.average == Decimal("10.10")
-    assert rows[compensated.pk].year.credits == 60
-    assert rows[failed.pk].year.acquired is False
+    assert rows[compensated.pk].average == Decimal("10.10")
+    assert (rows[compensated.pk].credits, rows[compensated.pk].decision) == (60, "ADMIS_COMP")
+    assert rows[failed.pk].decision == "AJOURNE"
     assert rows[failed.pk].progression == "AJOURNE"
 
 
@@ -55,10 +64,12 @@ def test_the_final_results_rank_the_promotion_with_mentions(setting):
     run_semester(setting, 2, ["13", "16", "10"])
     run_semester(setting, 3, ["14", "16", "10"])
     run_semester(setting, 4, ["14.5", "17", "10"])
-    rows = final_results(cohort=setting["cohort"])
+    close_year(setting, 1)
+    close_year(setting, 2)
+    rows = selectors.final_rows(cohort=setting["cohort"])
     first, second, third = setting["students"]
     assert [(r.student, r.rank) for r in rows] == [(second, 1), (first, 2), (third, 3)]
-    by_student = {r.student: r.result for r in rows}
+    by_student = {r.student: r for r in rows}
     assert (by_student[first].average, by_student[first].mention) == (
         Decimal("13.50"),
         "ASSEZ_BIEN",
@@ -70,6 +81,7 @@ def test_the_final_results_rank_the_promotion_with_mentions(setting):
 def test_the_results_page_shows_years_and_ranking(setting):
     run_semester(setting, 1, ["12", "11", "10"])
     run_semester(setting, 2, ["12", "11", "10"])
+    close_year(setting, 1)
     client = logged_in(setting["coordinator"])
     html = client.get(
         reverse("studies:cohort_results", args=[setting["cohort"].slug])

@@ -4,12 +4,15 @@ The queries of those pages are pinned, and the same for a cohort of 2 or of 9 st
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.models import Kind
+from certificates.services import eligible_list
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from enrollment.models import Student
@@ -17,16 +20,30 @@ from enrollment.services.applications import application_start
 from partners.demo import seed_partners
 from partners.models import Organisation
 from studies.demo import seed_marks
-from studies.models import Offering
+from studies.models import MarkSheet, Offering
+from studies.services.juries import (
+    jury_close,
+    jury_get_or_create,
+    jury_publish,
+    year_jury_get_or_create,
+)
+from studies.services.marks import MarkRow, grid_save, grid_submit, sheet_students
 from studies.services.timetable import session_add
 from tests.factories.enrollment import IntakeFactory, complete_profile
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
-# session, user, then the page's own: student record, published results, upcoming sessions,
-# the modules with their lecturers and partners (one join), the calendar address (rotated or
-# turned off).
-MY_PROGRAMME_QUERIES = 7
+# session, user, then the page's own: student record, published semester results with their
+# units and modules (three), published years, upcoming sessions, the modules with their
+# lecturers and partners (one join), the calendar address (rotated or turned off).
+MY_PROGRAMME_QUERIES = 10
+# Staff pages (session, user, MFA authenticators, …) read the stored record in a constant
+# number of queries whatever the size of the cohort.
+JURY_PAGE_QUERIES = 12
+RESULTS_PAGE_QUERIES = 8
+# students, their published semesters (one query): a transcript's eligibility for a cohort.
+ELIGIBILITY_QUERIES = 2
 # session, user, then applications, student records, open intakes.
 MY_SPACE_QUERIES = 5
 
@@ -129,3 +146,46 @@ def test_my_programme_lists_each_lecturer_and_partner_of_a_module_once_in_order(
     by_name = Organisation.objects.filter(pk__in=[p.pk for p in partners]).order_by("name_fr")
     names = [str(p) for p in by_name]
     assert ", ".join(names) in cells
+
+
+def coordinator_client(make_user):
+    return logged_in(make_user("coordinator"))
+
+
+@pytest.mark.parametrize("size", [2, 9])
+def test_the_jury_page_reads_the_record_in_the_same_queries_for_2_or_9_students(
+    cohorts, size, make_user, django_assert_num_queries
+):
+    client = coordinator_client(make_user)
+    url = reverse("studies:jury", args=[cohorts[size].slug, 1, "N"])
+    with django_assert_num_queries(JURY_PAGE_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<th scope="row" dir="ltr">') == size
+
+
+@pytest.mark.parametrize("size", [2, 9])
+def test_the_results_page_makes_the_same_queries_for_2_or_9_students(
+    cohorts, size, make_user, django_assert_num_queries
+):
+    cohort = cohorts[size]
+    coordinator = make_user("coordinator")
+    for sheet in MarkSheet.objects.filter(offering__cohort=cohort, offering__semester=2):
+        rows = [MarkRow(s.pk, Decimal(12), Decimal(12)) for s in sheet_students(sheet)]
+        grid_save(sheet=sheet, actor=coordinator, rows=rows)
+        grid_submit(sheet=sheet, actor=coordinator)
+    jury_close(jury=jury_get_or_create(cohort=cohort, semester=2, session="N"), actor=coordinator)
+    year = jury_close(jury=year_jury_get_or_create(cohort=cohort, year=1), actor=coordinator)
+    jury_publish(jury=year, actor=coordinator)
+    client = coordinator_client(make_user)
+    with django_assert_num_queries(RESULTS_PAGE_QUERIES):
+        html = client.get(reverse("studies:cohort_results", args=[cohort.slug])).content.decode()
+    assert html.count("/60</td>") == size
+
+
+@pytest.mark.parametrize("size", [2, 9])
+def test_transcript_eligibility_for_a_cohort_makes_the_same_queries_for_2_or_9_students(
+    cohorts, size, django_assert_num_queries
+):
+    with django_assert_num_queries(ELIGIBILITY_QUERIES):
+        verdicts = eligible_list(cohort=cohorts[size], kind=Kind.TRANSCRIPT, semester=1)
+    assert [v.ok for v in verdicts] == [True] * size

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
-from studies.models import JuryResult, Mark, MarkSheet, Session
+from studies.models import Mark, MarkSheet, SemesterResult, Session
 from studies.services.juries import jury_close, jury_get_or_create
 from studies.services.marks import MarkRow, grid_save, grid_submit
 from tests.helpers import logged_in
@@ -161,7 +161,7 @@ def test_the_coordinator_closes_and_publishes_a_jury_and_the_student_sees_the_tr
     student_client = logged(student.user)
     assert "Aucun résultat" in student_client.get(reverse("studies:my_programme")).content.decode()
     coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "close"]))
-    assert JuryResult.objects.count() == 3
+    assert SemesterResult.objects.count() == 3
     coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "publish"]))
     html = student_client.get(reverse("studies:my_programme")).content.decode()
     assert "Admis par compensation" in html
@@ -204,7 +204,7 @@ def test_reopening_a_jury_long_after_the_log_in_asks_for_the_code_again(setting)
     pass_mfa(client, setting["coordinator"])  # the code instead of the password
     response = client.post(reopen, {"reason": "Erreur de saisie en F1.1.1"})
     assert response["Location"] == reverse("studies:jury", args=[cohort.slug, 1, "N"])
-    assert Jury.objects.get(pk=jury.pk).status == Jury.Status.OPEN
+    assert Jury.objects.get(pk=jury.pk).status == Jury.Status.REOPENED
 
 
 def test_closing_twice_from_the_page_says_so(setting):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.models import User
@@ -19,6 +21,9 @@ from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
 from studies.demo import seed_graduates, seed_marks
 from studies.models import Jury, Mark, Offering
+from studies.services.marks import offerings_open
+
+COORDINATOR = "coordination@demo.tema-wtc.dz"
 
 
 class Command(BaseCommand):
@@ -111,4 +116,33 @@ class Command(BaseCommand):
         cohort, created = seed_students(count=count, cohort_slug=slug, programme=programme)
         self.stdout.write(
             f"Cohort {cohort.slug}: {cohort.students.count()} students ({created} created)."
+        )
+        self._open_semesters(cohort, programme)
+
+    def _open_semesters(self, cohort: Cohort, programme: Programme) -> None:
+        """Deliver every semester's modules to the cohort, with their first-session grids,
+        so that marks can be imported into them (``manage.py marks_import``); running it
+        again adds nothing. Semester n is taught in the cohort's year (n + 1) // 2."""
+        coordinator = User.objects.filter(email=COORDINATOR).first()
+        if coordinator is None:
+            seed_accounts(known_password=settings.DEBUG)
+            coordinator = User.objects.get(email=COORDINATOR)
+        start = cohort.start_date.year
+        opened = []
+        for semester in range(1, programme.semester_count + 1):
+            first = start + (semester - 1) // 2
+            try:
+                offerings_open(
+                    cohort=cohort,
+                    semester=semester,
+                    academic_year=f"{first}-{first + 1}",
+                    actor=coordinator,
+                )
+            except ValidationError as exc:  # a semester without modules: nothing to open
+                self.stderr.write(" ".join(exc.messages))
+            else:
+                opened.append(f"S{semester}")
+        self.stdout.write(
+            _("Cohort %(slug)s: the modules of %(semesters)s are delivered, their grids open.")
+            % {"slug": cohort.slug, "semesters": ", ".join(opened) or "—"}
         )
