@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from certificates import services
 from certificates.models import Batch, Certificate, Kind
@@ -223,7 +224,8 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
         )
     rows = {r.student: r for r in services.eligible_list(cohort=cohort, kind=Kind.SUCCESS)}
     good, best, failed = setting["students"]
-    assert rows[good].reason == "120 credits of 120, no published final result"
+    not_final = _("%(credits)s credits of %(total)s, no published final result")
+    assert rows[good].reason == not_final % {"credits": 120, "total": 120}
     for year in (1, 2):
         deliberation = year_jury_get_or_create(cohort=cohort, year=year)
         jury_close(jury=deliberation, actor=coordinator)
@@ -232,7 +234,7 @@ def test_a_success_attestation_needs_every_jury_published_and_120_credits(
     assert rows[good].ok
     assert rows[best].ok
     assert not rows[failed].ok
-    assert rows[failed].reason == "0 credits of 120, no published final result"
+    assert rows[failed].reason == not_final % {"credits": 0, "total": 120}
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_start(cohort=cohort, kind=Kind.SUCCESS, actor=coordinator)
     certificate = Certificate.objects.get(holder=best, kind=Kind.SUCCESS)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from certificates import documents
 from certificates.models import Kind
@@ -197,7 +198,9 @@ def test_a_semester_jury_cannot_reopen_under_a_decided_year(setting):
     decide(setting, year_jury(setting, 1))
     with pytest.raises(ValidationError) as refused:
         jury_reopen(jury=semester_jury(setting, 1), actor=setting["coordinator"], reason="x")
-    assert refused.value.messages == ["Reopen the annual deliberation of year 1 first."]
+    assert refused.value.messages == [
+        _("Reopen the annual deliberation of year %(n)s first.") % {"n": 1}
+    ]
 
 
 def test_the_year_cannot_close_before_its_first_sessions(setting):
@@ -205,7 +208,9 @@ def test_the_year_cannot_close_before_its_first_sessions(setting):
     decide(setting, semester_jury(setting, 1))
     with pytest.raises(ValidationError) as refused:
         jury_close(jury=year_jury(setting, 1), actor=setting["coordinator"])
-    assert refused.value.messages == ["The first-session jury of semester 2 is not closed."]
+    assert refused.value.messages == [
+        _("The first-session jury of semester %(n)s is not closed.") % {"n": 2}
+    ]
     assert year_jury(setting, 1).status == Jury.Status.OPEN
 
 
