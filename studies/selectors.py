@@ -97,6 +97,7 @@ def jury_context(*, jury: Jury) -> dict[str, Any]:
             for row in table.rows
         ]
         context["anomalies"] = table.anomalies
+        context["table"] = table
         return context
     results = (
         SemesterResult.objects.filter(jury=jury, version=jury.version)

@@ -256,7 +256,7 @@ def _jury_page(request: AuthenticatedHttpRequest, jury: Jury, filename: str) -> 
         )
     context["action_urls"] = _action_urls(jury)
     if jury.status in (Jury.Status.OPEN, Jury.Status.REOPENED) and not context["anomalies"]:
-        context["problems"] = juries.jury_problems(jury)
+        context["problems"] = juries.jury_problems(jury, context.get("table"))
     return render(request, "studies/jury.html", context)
 
 

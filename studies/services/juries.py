@@ -396,11 +396,13 @@ def _coordinator(actor: User) -> None:
         raise PermissionDenied
 
 
-def jury_problems(jury: Jury) -> list[str]:
-    """What stops a jury from closing now, in words (empty: it may close)."""
+def jury_problems(jury: Jury, table: JuryTable | None = None) -> list[str]:
+    """What stops a jury from closing now, in words (empty: it may close); ``table`` is the
+    semester's table when the caller has computed it already."""
     if jury.year is not None:
         return _year_problems(jury)
-    table = jury_compute(cohort=jury.cohort, semester=jury.semester or 0, session=jury.session)
+    if table is None:
+        table = jury_compute(cohort=jury.cohort, semester=jury.semester or 0, session=jury.session)
     problems = table.anomalies + [
         f"{row.student}: {' '.join(row.anomalies)}" for row in table.rows if row.anomalies
     ]
@@ -439,12 +441,7 @@ def jury_close(*, jury: Jury, actor: User) -> Jury:
             table = jury_compute(
                 cohort=locked.cohort, semester=locked.semester, session=locked.session
             )
-            problems = table.anomalies + [
-                f"{row.student}: {' '.join(row.anomalies)}" for row in table.rows if row.anomalies
-            ]
-            from studies.services.appeals import open_appeals
-
-            problems += open_appeals(cohort=locked.cohort, semester=locked.semester)
+            problems = jury_problems(locked, table)
             if problems:
                 raise ValidationError(problems)
             _write_semester(locked, table)
