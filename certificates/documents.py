@@ -3,21 +3,31 @@ data printed on it — a snapshot, so the PDF can be rendered again byte for byt
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates.models import Kind
+from accounts.models import User
+from certificates import issuer_services
+from certificates.models import ENGLISH_KINDS, Edition, Kind
 from core.translated import localized
 from curriculum.models import Module
 from enrollment.models import ApplicantProfile, Cohort, Student
+from enrollment.services.profiles import (
+    IDENTITY_PRINTED_MAX,
+    IdentityProblem,
+    identity_problems,
+)
 from studies import selectors as record
 from studies.models import (
     Attendance,
     FinalResult,
     Jury,
+    JuryMember,
     Offering,
     SemesterResult,
     YearResult,
@@ -60,24 +70,65 @@ def _identity(student: Student, profile: ApplicantProfile | None) -> dict[str, A
 
 def _programme(cohort: Cohort) -> dict[str, Any]:
     programme = cohort.programme
-    authority = programme.diploma_authority
     with translation.override("fr"):
         return {
             "code": programme.code,
             "title_fr": programme.title_fr,
             "title_ar": programme.title_ar,
+            "title_en": programme.title_en,
             "speciality_fr": programme.speciality_fr,
             "speciality_ar": programme.speciality_ar,
+            "speciality_en": programme.speciality_en,
             "cohort_fr": localized(cohort, "name", "fr"),
             "cohort_ar": localized(cohort, "name", "ar"),
-            "issuer_fr": authority.issuer_fr if authority else "TEMA",
-            "issuer_ar": authority.issuer_ar if authority else "",
-            "signatories": [
-                line
-                for line in (authority.signatories if authority else "").splitlines()
-                if line.strip()
-            ],
+            "cohort_en": localized(cohort, "name", "en"),
         }
+
+
+def _issued_by(kind: str) -> dict[str, Any]:
+    """Who issues and signs this kind of document now, copied as the snapshot keeps it:
+    ``issuer`` and ``signatories`` (in their order; never empty). Raises ValidationError when
+    there is no active authority or no signatory (``issuer_services.issuer_problem``)."""
+    authority = issuer_services.active_authority()
+    signatories = issuer_services.signatories_for(kind, authority=authority) if authority else []
+    if authority is None or not signatories:
+        problem = issuer_services.issuer_problem(kind) or _(
+            "no signatory for this document: add one in the staff space"
+        )
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="issuer")
+    return {
+        "issuer": issuer_services.issuer_data(authority),
+        "signatories": [issuer_services.signatory_data(s) for s in signatories],
+    }
+
+
+def identity_reason(problems: list[IdentityProblem]) -> str:
+    """The identity problems of a student as the list of who is eligible says them:
+    "missing: Arabic surname, birth place (Arabic); Latin surname: Latin letters only"."""
+    parts = []
+    missing = [p.label for p in problems if p.code == "missing"]
+    if missing:
+        parts.append(_("missing: %(fields)s") % {"fields": ", ".join(missing)})
+    for problem in problems:
+        if problem.code == "too_long":
+            parts.append(
+                _("%(field)s: longer than %(max)d characters, more than the document prints")
+                % {"field": problem.label, "max": IDENTITY_PRINTED_MAX}
+            )
+        elif problem.code == "latin":
+            parts.append(_("%(field)s: Latin letters only") % {"field": problem.label})
+        elif problem.code == "arabic":
+            parts.append(_("%(field)s: Arabic letters only") % {"field": problem.label})
+    return "; ".join(parts)
+
+
+def edition_problem(kind: str, edition: str) -> str:
+    """Why this edition of the document cannot be issued, in words; "" when it can."""
+    if edition not in Edition.values:
+        return _("unknown language of the document")
+    if edition == Edition.EN and kind not in ENGLISH_KINDS:
+        return _("this document has no English edition")
+    return ""
 
 
 def eligibility(
@@ -95,7 +146,58 @@ def eligibilities(
     module: Module | None = None,
 ) -> list[Eligibility]:
     """The verdicts of many students at once, read from the stored academic record in a
-    number of queries that does not grow with the students."""
+    number of queries that does not grow with the students. Nobody is eligible while the
+    document has no issuer or no signatory; a student whose identity cannot be printed in
+    full (academic-rules.md §3) is not, with what is missing or wrong in words."""
+    if kind not in PER_STUDENT_KINDS:
+        return [
+            Eligibility(student, False, _("this document is not issued per student here"))
+            for student in students
+        ]
+    problem = issuer_services.issuer_problem(kind)
+    if problem:
+        return [Eligibility(student, False, problem) for student in students]
+    verdicts = _record_eligibilities(kind, students, semester=semester, module=module)
+    profiles = _profiles(students)
+    result = []
+    for verdict in verdicts:
+        problems = identity_problems(profiles.get(verdict.student.user_id))
+        if not problems:
+            result.append(verdict)
+            continue
+        reasons = [r for r in (verdict.reason, identity_reason(problems)) if r]
+        result.append(Eligibility(verdict.student, False, "; ".join(reasons)))
+    return result
+
+
+def _profiles(students: list[Student]) -> dict[int, ApplicantProfile]:
+    """The students' profiles by user: those read with the students (``select_related(
+    "user__applicant_profile")``), else in one query."""
+    accessor = User.applicant_profile
+    if all(Student.user.is_cached(s) and accessor.is_cached(s.user) for s in students):
+        return {
+            s.user_id: s.user.applicant_profile
+            for s in students
+            if getattr(s.user, "applicant_profile", None) is not None
+        }
+    return {
+        p.user_id: p
+        for p in ApplicantProfile.objects.filter(user__in=[s.user_id for s in students])
+    }
+
+
+#: The documents issued to one student each.
+PER_STUDENT_KINDS = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS, Kind.MODULE)
+
+
+def _record_eligibilities(
+    kind: str,
+    students: list[Student],
+    *,
+    semester: int | None = None,
+    module: Module | None = None,
+) -> list[Eligibility]:
+    """What the student record and the academic record say of each student."""
     if kind == Kind.ENROLLMENT:
         return [
             Eligibility(student, True)
@@ -109,11 +211,6 @@ def eligibilities(
         ]
     if kind == Kind.MODULE:
         return [_module_eligibility(student, module) for student in students]
-    if kind not in (Kind.TRANSCRIPT, Kind.SUCCESS, Kind.CUMULATIVE):
-        return [
-            Eligibility(student, False, _("this document is not issued per student here"))
-            for student in students
-        ]
     if kind == Kind.TRANSCRIPT and semester is None:
         return [Eligibility(student, False, _("choose a semester")) for student in students]
     published = record.published_semesters(students=students, detail=False)
@@ -264,9 +361,14 @@ def _module_eligibility(student: Student, module: Module | None) -> Eligibility:
 
 
 def snapshot(
-    kind: str, student: Student, *, semester: int | None = None, module: Module | None = None
+    kind: str,
+    student: Student,
+    *,
+    semester: int | None = None,
+    module: Module | None = None,
+    edition: str = Edition.FR,
 ) -> dict[str, Any]:
-    return snapshots(kind, [student], semester=semester, module=module)[0]
+    return snapshots(kind, [student], semester=semester, module=module, edition=edition)[0]
 
 
 def snapshots(
@@ -275,9 +377,16 @@ def snapshots(
     *,
     semester: int | None = None,
     module: Module | None = None,
+    edition: str = Edition.FR,
 ) -> list[dict[str, Any]]:
     """The snapshots of many students at once: profiles and the record in a few queries,
-    each cohort once."""
+    each cohort once; the issuer and the signatories as they are now, copied into each.
+    Raises ValidationError when the document has no issuer or no signatory, or no such
+    edition."""
+    problem = edition_problem(kind, edition)
+    if problem:
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="edition")
+    issued_by = _issued_by(kind)
     profiles = {
         p.user_id: p
         for p in ApplicantProfile.objects.filter(user__in=[s.user_id for s in students])
@@ -299,6 +408,7 @@ def snapshots(
             semester,
             module,
         )
+        data.update(copy.deepcopy(issued_by), edition=str(edition))
         if reads_record:
             data.update(
                 _record_data(
@@ -336,6 +446,7 @@ def _semester_data(result: SemesterResult, *, detail: bool) -> dict[str, Any]:
                 "code": unit.unit.code,
                 "title_fr": unit.unit.title_fr,
                 "title_ar": unit.unit.title_ar,
+                "title_en": unit.unit.title_en,
                 "kind": unit.unit.kind,
                 "average": str(unit.average),
                 "credits": unit.credits,
@@ -346,6 +457,7 @@ def _semester_data(result: SemesterResult, *, detail: bool) -> dict[str, Any]:
                         "code": m.module.code,
                         "title_fr": m.module.title_fr,
                         "title_ar": m.module.title_ar,
+                        "title_en": m.module.title_en,
                         "coefficient": m.module.coefficient,
                         "total_credits": m.module.credits,
                         "mark": None if m.mark is None else str(m.mark),
@@ -428,8 +540,42 @@ def _snapshot(
     return data
 
 
+#: How the record prints each role of a jury member, in French and in Arabic.
+MEMBER_ROLES = {
+    JuryMember.Role.PRESIDENT: ("Président du jury", "رئيس اللجنة"),
+    JuryMember.Role.MEMBER: ("Membre", "عضو"),
+    JuryMember.Role.SECRETARY: ("Secrétaire de séance", "كاتب الجلسة"),
+}
+
+
+def jury_members(jury: Jury) -> list[JuryMember]:
+    """The members of a jury as its record lists them: the president first, then the
+    members, then the secretary, each in their order."""
+    rank: dict[str, int] = {
+        JuryMember.Role.PRESIDENT: 0,
+        JuryMember.Role.MEMBER: 1,
+        JuryMember.Role.SECRETARY: 2,
+    }
+    return sorted(jury.members.all(), key=lambda m: (rank.get(m.role, 1), m.order, m.pk))
+
+
+def jury_record_problem(jury: Jury) -> str:
+    """Why the record (PV) of this jury cannot be drawn up now, in words; "" when it can."""
+    problem = issuer_services.issuer_problem(Kind.JURY_RECORD)
+    if problem:
+        return problem
+    if not any(m.role == JuryMember.Role.PRESIDENT for m in jury.members.all()):
+        return _("the jury has no president: add its members on the jury's page")
+    return ""
+
+
 def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
-    """The record of a deliberation (PV): the jury, and every student's result as decided."""
+    """The record of a deliberation (PV): the jury and its members (the president first),
+    and every student's result as decided. Raises ValidationError when the record cannot be
+    drawn up (``jury_record_problem``)."""
+    problem = jury_record_problem(jury)
+    if problem:
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="jury")
     cohort = jury.cohort
     results: list[YearResult] | list[SemesterResult]
     if jury.year is not None:
@@ -468,7 +614,9 @@ def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
         decisions[result.decision] = decisions.get(result.decision, 0) + 1
     return {
         "kind": Kind.JURY_RECORD.value,
+        "edition": Edition.FR.value,
         "programme": _programme(cohort),
+        **_issued_by(Kind.JURY_RECORD),
         "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
         "jury": {
             "semester": jury.semester,
@@ -477,6 +625,15 @@ def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
             "version": jury.version,
             "closed_on": _day(jury.closed_at),
             "published_on": _day(jury.published_at),
+            "members": [
+                {
+                    "name": member.name,
+                    "role": member.role,
+                    "role_fr": MEMBER_ROLES[JuryMember.Role(member.role)][0],
+                    "role_ar": MEMBER_ROLES[JuryMember.Role(member.role)][1],
+                }
+                for member in jury_members(jury)
+            ],
         },
         "rows": rows,
         "decisions": dict(sorted(decisions.items())),

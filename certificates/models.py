@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import get_private_storage
@@ -19,6 +20,100 @@ class Kind(models.TextChoices):
     SUCCESS = "success", _("Provisional success attestation")
     MODULE = "module", _("Module certificate")
     JURY_RECORD = "jury-record", _("Jury record (PV de délibération)")
+
+
+class Edition(models.TextChoices):
+    """The languages a document is printed in: French and Arabic (the default), or English
+    and French (a copy for abroad, of the kinds in ``ENGLISH_KINDS``)."""
+
+    FR = "fr", _("French and Arabic")
+    EN = "en", _("English and French")
+
+
+#: The documents that also exist in an English and French edition.
+ENGLISH_KINDS = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
+
+#: The longest a name may be to fit its line of a document (signatories, identities).
+PRINTED_NAME_MAX = 100
+
+
+class IssuingAuthority(models.Model):
+    """Who issues the documents, as their header prints it (academic-rules.md §0, §3): the
+    establishment, the text it is approved under, its address and logo. One is active; each
+    document copies it into its snapshot when issued, so a later edit changes no document."""
+
+    name_fr = models.CharField(_("name (French)"), max_length=250)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250)
+    name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
+    legal_basis_fr = models.TextField(
+        _("legal basis (French)"),
+        blank=True,
+        help_text=_("The decree or approval the establishment issues its documents under."),
+    )
+    legal_basis_ar = models.TextField(_("legal basis (Arabic)"), blank=True)
+    address_fr = models.CharField(_("address (French)"), max_length=300, blank=True)
+    address_ar = models.CharField(_("address (Arabic)"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    #: On the default (public) storage: a logo is printed on public documents anyway.
+    logo = models.ImageField(_("logo"), upload_to="issuer/", blank=True, max_length=200)
+    active = models.BooleanField(_("active"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("issuing authority")
+        verbose_name_plural = _("issuing authorities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="certificates_one_active_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+
+class Signatory(models.Model):
+    """Who signs one kind of document, in which order. Versioned: a change retires the row
+    and adds a new one (``replaces``), so the history shows who signed when; the documents
+    already issued keep the names they were issued with (copied into their snapshot)."""
+
+    authority = models.ForeignKey(
+        IssuingAuthority, on_delete=models.PROTECT, related_name="signatories"
+    )
+    kind = models.CharField(_("document"), max_length=24, choices=Kind.choices)
+    name_fr = models.CharField(_("name (Latin script)"), max_length=PRINTED_NAME_MAX)
+    name_ar = models.CharField(_("name (Arabic script)"), max_length=PRINTED_NAME_MAX)
+    title_fr = models.CharField(_("title (French)"), max_length=PRINTED_NAME_MAX)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=PRINTED_NAME_MAX)
+    title_en = models.CharField(_("title (English)"), max_length=PRINTED_NAME_MAX)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    active_from = models.DateField(_("signs from"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ("kind", "order", "pk")
+        indexes = [models.Index(fields=["authority", "kind", "retired_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name_fr} — {self.title_fr}"
 
 
 class Batch(models.Model):
@@ -38,6 +133,9 @@ class Batch(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    edition = models.CharField(
+        _("language of the document"), max_length=2, choices=Edition.choices, default=Edition.FR
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -81,12 +179,19 @@ class Certificate(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
+    edition = models.CharField(
+        _("language of the document"), max_length=2, choices=Edition.choices, default=Edition.FR
+    )
     snapshot = models.JSONField(_("data printed"), default=dict)
     template_version = models.CharField(max_length=20, default="1")
     pdf = models.FileField(
         storage=get_private_storage, upload_to="certificates/", blank=True, max_length=200
     )
     sha256 = models.CharField(max_length=64, blank=True)
+    #: The electronic signature (core/signing.py): the signing certificate's subject (common
+    #: name, organisation) and when; empty for documents issued before signatures.
+    signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,10 @@
 """Rendering: snapshot → HTML → PDF/A-3b bytes, with the data embedded as JSON.
 
 Plain functions, testable without Celery. The stylesheet and the font configuration are
-parsed once per process and reused, which is most of what makes a batch fast."""
+parsed once per process and reused, which is most of what makes a batch fast. The templates
+read the snapshot as documents.py writes it; ``issuer`` and ``signatories`` fall back on what
+an older snapshot held (the programme's issuer names and signatory lines), so a document
+issued before them renders again."""
 
 from __future__ import annotations
 
@@ -18,23 +21,50 @@ from typing import Any
 import pydyf
 import segno
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 #: The deflate level of the PDF streams (see _fast_deflate).
 DEFLATE_LEVEL = 1
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "certificates" / "pdf" / "certificate.css"
 
-TITLES = {
-    "enrollment": ("Attestation d'inscription", "شهادة تسجيل"),
-    "transcript": ("Relevé de notes semestriel", "كشف النقاط السداسي"),
-    "cumulative-transcript": ("Relevé de notes cumulatif", "كشف النقاط التراكمي"),
-    "success": ("Attestation provisoire de succès", "شهادة النجاح المؤقتة"),
-    "module": ("Certificat de module", "شهادة متابعة مادة"),
-    "jury-record": ("Procès-verbal de délibération", "محضر المداولات"),
+#: The title of each kind in French, Arabic and English (the English edition, for a foreign
+#: employer, prints English first and French beside it).
+TITLES: dict[str, dict[str, str]] = {
+    "enrollment": {
+        "fr": "Attestation d'inscription",
+        "ar": "شهادة تسجيل",
+        "en": "Certificate of enrolment",
+    },
+    "transcript": {
+        "fr": "Relevé de notes semestriel",
+        "ar": "كشف النقاط السداسي",
+        "en": "Semester transcript of records",
+    },
+    "cumulative-transcript": {
+        "fr": "Relevé de notes cumulatif",
+        "ar": "كشف النقاط التراكمي",
+        "en": "Cumulative transcript of records",
+    },
+    "success": {
+        "fr": "Attestation provisoire de succès",
+        "ar": "شهادة النجاح المؤقتة",
+        "en": "Provisional certificate of success",
+    },
+    "module": {
+        "fr": "Certificat de module",
+        "ar": "شهادة متابعة مادة",
+        "en": "Module certificate",
+    },
+    "jury-record": {
+        "fr": "Procès-verbal de délibération",
+        "ar": "محضر المداولات",
+        "en": "Record of the jury's deliberation",
+    },
 }
 
 
@@ -60,28 +90,71 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m", mask=0).png_data_uri(scale=3, border=2))
 
 
+#: How a PNG and a JPEG file begin: a logo is printed only if its content is one of them.
+_IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+
+
 def logo_data_uri(name: str) -> str:
-    """A partner's logo, read through the default storage (local or S3) and inlined; an empty
-    string when it is missing or not an image we print, and the name is printed alone."""
+    """A logo (the issuer's, a partner's), read through the default storage (local or S3)
+    and inlined; an empty string when it is missing, too large, or not a PNG or JPEG (by
+    its name and its content), and nothing is printed in its place."""
     if not name:
         return ""
     kind = mimetypes.guess_type(name)[0]
-    if kind not in ("image/png", "image/jpeg"):
+    if kind not in _IMAGE_SIGNATURES:
         return ""
     try:
         with default_storage.open(name, "rb") as handle:
             content = handle.read(2 * 1024 * 1024 + 1)
-    except OSError:
+    except (OSError, ValueError, SuspiciousFileOperation):
         return ""
-    if len(content) > 2 * 1024 * 1024:
+    if len(content) > 2 * 1024 * 1024 or not content.startswith(_IMAGE_SIGNATURES[kind]):
         return ""
     return f"data:{kind};base64,{base64.b64encode(content).decode()}"
 
 
+def edition(snapshot: dict[str, Any]) -> str:
+    """ "fr" (French and Arabic, the default) or "en" (English, with French beside it, for a
+    foreign employer). The jury record is an internal record: always French and Arabic."""
+    if snapshot.get("kind") == "jury-record":
+        return "fr"
+    return "en" if snapshot.get("edition") == "en" else "fr"
+
+
+def issuer(snapshot: dict[str, Any]) -> dict[str, str]:
+    """Who issues the document, as the snapshot says (``data.issuer``), or as an older
+    snapshot said it (the programme's issuer names only)."""
+    programme = snapshot.get("programme", {})
+    given = snapshot.get("issuer") or {}
+    keys = ("name_fr", "name_ar", "name_en", "legal_basis_fr", "legal_basis_ar")
+    found = {key: str(given.get(key) or "") for key in (*keys, "address_fr", "address_ar")}
+    found["name_fr"] = found["name_fr"] or str(programme.get("issuer_fr") or "")
+    found["name_ar"] = found["name_ar"] or str(programme.get("issuer_ar") or "")
+    found["logo"] = str(given.get("logo") or "")
+    return found
+
+
+def signatories(snapshot: dict[str, Any]) -> list[dict[str, str]]:
+    """The signatories in order, as the snapshot lists them (``data.signatories``), or from
+    an older snapshot's lines "name — title" (a line without a dash is a title alone)."""
+    keys = ("name_fr", "name_ar", "title_fr", "title_ar", "title_en")
+    given = snapshot.get("signatories")
+    if given is not None:
+        return [{key: str(person.get(key) or "") for key in keys} for person in given]
+    people = []
+    for line in snapshot.get("programme", {}).get("signatories", []):
+        name, _dash, title = str(line).rpartition(" — ")
+        people.append(
+            dict.fromkeys(keys, "") | {"name_fr": name.strip(), "title_fr": title.strip()}
+        )
+    return people
+
+
 def render_html(snapshot: dict[str, Any], code: str) -> str:
     kind = snapshot["kind"]
-    title_fr, title_ar = TITLES[kind]
     url = verify_url(code)
+    data_issuer = issuer(snapshot)
+    language = edition(snapshot)
     return render_to_string(
         f"certificates/pdf/{kind}.html",
         {
@@ -89,8 +162,12 @@ def render_html(snapshot: dict[str, Any], code: str) -> str:
             "code": code,
             "verify_url": url,
             "qr": qr_data_uri(url),
-            "title_fr": title_fr,
-            "title_ar": title_ar,
+            "edition": language,
+            "en": language == "en",
+            "title": TITLES[kind],
+            "issuer": data_issuer,
+            "issuer_logo": logo_data_uri(data_issuer["logo"]),
+            "signatories": signatories(snapshot),
             "logos": [
                 uri
                 for p in snapshot.get("partners", [])
@@ -111,11 +188,11 @@ def render_pdf(snapshot: dict[str, Any], code: str) -> bytes:
         relationship="Data",
     )
     document = html.render(font_config=_fonts(), stylesheets=[_stylesheet()])
-    title_fr, _title_ar = TITLES[snapshot["kind"]]
-    document.metadata.title = f"{title_fr} — {code}"
-    document.metadata.authors = [snapshot["programme"]["issuer_fr"]]
+    language = edition(snapshot)
+    document.metadata.title = f"{TITLES[snapshot['kind']][language]} — {code}"
+    document.metadata.authors = [issuer(snapshot)["name_fr"]]
     document.metadata.description = snapshot["programme"]["title_fr"]
-    document.metadata.lang = "fr"
+    document.metadata.lang = language
     with _fast_deflate():
         return bytes(document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment]))
 

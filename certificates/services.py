@@ -20,9 +20,9 @@ from accounts.access import AnyUser, Role, has_role
 from accounts.models import User
 from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
-from certificates import codes, documents, pdf
-from certificates.models import Batch, Certificate, Kind
-from core import queueing, workers
+from certificates import codes, documents, issuer_services, pdf
+from certificates.models import Batch, Certificate, Edition, Kind
+from core import queueing, signing, workers
 from core.storage import stage_file
 from curriculum.models import Module
 from enrollment import locks
@@ -70,7 +70,7 @@ def eligible_list(
 ) -> list[documents.Eligibility]:
     students = (
         Student.objects.filter(cohort=cohort)
-        .select_related("user", "cohort__programme")
+        .select_related("user__applicant_profile", "cohort__programme")
         .order_by("registration_number")
     )
     return documents.eligibilities(kind, list(students), semester=semester, module=module)
@@ -91,11 +91,23 @@ def recordable_juries(cohort: Cohort) -> list[Jury]:
 
 
 def _new_certificate(
-    *, student: Student, kind: str, semester: int | None, actor: User | None, batch: Batch | None
+    *,
+    student: Student,
+    kind: str,
+    semester: int | None,
+    actor: User | None,
+    batch: Batch | None,
+    edition: str = Edition.FR,
 ) -> Certificate:
     """A pending certificate; the current one of the same document is superseded by it."""
     return _new_certificates(
-        students=[student], kind=kind, semester=semester, module=None, actor=actor, batch=batch
+        students=[student],
+        kind=kind,
+        semester=semester,
+        module=None,
+        actor=actor,
+        batch=batch,
+        edition=edition,
     )[0]
 
 
@@ -108,11 +120,15 @@ def _new_certificates(
     actor: User | None,
     batch: Batch | None,
     snapshots: list[dict] | None = None,
+    edition: str = Edition.FR,
 ) -> list[Certificate]:
     """Pending certificates for these students, in a few queries whatever their number; the
-    current certificate of the same document of each student is superseded by the new one."""
+    current certificate of the same document (kind, semester, module and edition: an English
+    copy leaves the French one standing) of each student is superseded by the new one."""
     if snapshots is None:
-        snapshots = documents.snapshots(kind, students, semester=semester, module=module)
+        snapshots = documents.snapshots(
+            kind, students, semester=semester, module=module, edition=edition
+        )
     for _attempt in range(5):
         certificates = [
             Certificate(
@@ -123,6 +139,7 @@ def _new_certificates(
                 semester=semester,
                 module=module,
                 batch=batch,
+                edition=edition,
                 snapshot=snapshot,
                 template_version=pdf.TEMPLATE_VERSION,
                 issued_by=actor,
@@ -141,7 +158,7 @@ def _new_certificates(
     previous = list(
         _current(
             Certificate.objects.filter(
-                holder__in=list(newer), kind=kind, semester=semester, module=module
+                holder__in=list(newer), kind=kind, semester=semester, module=module, edition=edition
             )
         )
         .exclude(pk__in=[c.pk for c in created])
@@ -166,8 +183,12 @@ def _current(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
     )
 
 
-def _new_jury_record(*, jury: Jury, actor: User, batch: Batch) -> Certificate:
+def _new_jury_record(
+    *, jury: Jury, actor: User, batch: Batch, snapshot: dict | None = None
+) -> Certificate:
     """The jury's record (PV de délibération); a new one supersedes the previous one."""
+    if snapshot is None:
+        snapshot = documents.jury_record_snapshot(jury)
     certificate = Certificate.objects.create(
         kind=Kind.JURY_RECORD,
         code=codes.new_code(),
@@ -176,7 +197,7 @@ def _new_jury_record(*, jury: Jury, actor: User, batch: Batch) -> Certificate:
         semester=jury.semester,
         jury=jury,
         batch=batch,
-        snapshot=documents.jury_record_snapshot(jury),
+        snapshot=snapshot,
         template_version=pdf.TEMPLATE_VERSION,
         issued_by=actor,
     )
@@ -195,14 +216,19 @@ def batch_start(
     module: Module | None = None,
     jury: Jury | None = None,
     exclude: set[int] | None = None,
+    edition: str = Edition.FR,
 ) -> Batch:
     """A batch for every eligible student of a cohort (minus those deselected), or for the
-    record of one of its juries. Two coordinators starting the same batch at once: the cohort
-    row is locked, the second one is told a batch is already running."""
+    record of one of its juries; in French and Arabic, or for the kinds that have one, in the
+    English edition. Two coordinators starting the same batch at once: the cohort row is
+    locked, the second one is told a batch is already running. The data each document
+    prints (the issuer and signatories included) is read once, before the lock: a signatory
+    changed while the batch renders changes none of its documents."""
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     if kind not in BATCH_KINDS:
         raise ValidationError(_("This document is not issued for a cohort."))
+    _check_edition(kind, edition)
     if kind == Kind.JURY_RECORD:
         if jury is None or jury.cohort_id != cohort.pk:
             raise ValidationError(_("Choose one of this cohort's juries."), code="jury")
@@ -210,6 +236,7 @@ def batch_start(
             raise ValidationError(
                 _("The record of a jury is drawn up once the jury is closed."), code="open"
             )
+        _refuse(documents.jury_record_problem(jury), code="jury")
         semester, module = jury.semester, None
     else:
         jury = None
@@ -221,7 +248,11 @@ def batch_start(
         raise ValidationError(_("Choose a module taught to this cohort."), code="module")
     chosen: list[Student] = []
     snapshots: list[dict] = []
-    if jury is None:
+    record_snapshot: dict | None = None
+    if jury is not None:
+        record_snapshot = documents.jury_record_snapshot(jury)
+    else:
+        _refuse(issuer_services.issuer_problem(kind), code="issuer")
         # The heavy part (eligibility, the data each document prints) is read before the
         # cohort is locked, so the lock is held only to check and write.
         chosen = [
@@ -233,12 +264,19 @@ def batch_start(
             raise ValidationError(
                 _("No student of this cohort is eligible for this document."), code="empty"
             )
-        snapshots = documents.snapshots(kind, chosen, semester=semester, module=module)
+        snapshots = documents.snapshots(
+            kind, chosen, semester=semester, module=module, edition=edition
+        )
     with transaction.atomic():
         locks.lock_cohort(cohort.pk)
         if (
             Batch.objects.filter(
-                cohort=cohort, kind=kind, semester=semester, module=module, jury=jury
+                cohort=cohort,
+                kind=kind,
+                semester=semester,
+                module=module,
+                jury=jury,
+                edition=edition,
             )
             .exclude(status=Batch.Status.DONE)
             .exists()
@@ -247,13 +285,20 @@ def batch_start(
                 _("A batch of this document is already running for this cohort."), code="running"
             )
         if jury is not None:
+            assert record_snapshot is not None
             batch = Batch.objects.create(
                 cohort=cohort, kind=kind, semester=semester, jury=jury, created_by=actor
             )
-            _queue([_new_jury_record(jury=jury, actor=actor, batch=batch).pk])
+            record = _new_jury_record(jury=jury, actor=actor, batch=batch, snapshot=record_snapshot)
+            _queue([record.pk])
             return batch
         batch = Batch.objects.create(
-            cohort=cohort, kind=kind, semester=semester, module=module, created_by=actor
+            cohort=cohort,
+            kind=kind,
+            semester=semester,
+            module=module,
+            edition=edition,
+            created_by=actor,
         )
         created = _new_certificates(
             students=chosen,
@@ -263,40 +308,68 @@ def batch_start(
             actor=actor,
             batch=batch,
             snapshots=snapshots,
+            edition=edition,
         )
         _queue([c.pk for c in created])
     return batch
 
 
+def _refuse(problem: str, *, code: str) -> None:
+    """A problem in words ("no signatory for this document: …") refused as a sentence."""
+    if problem:
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code=code)
+
+
+def _check_edition(kind: str, edition: str) -> None:
+    _refuse(documents.edition_problem(kind, edition), code="edition")
+
+
 def certificate_request(
-    *, student: Student, kind: str, actor: User, semester: int | None = None
+    *,
+    student: Student,
+    kind: str,
+    actor: User,
+    semester: int | None = None,
+    edition: str = Edition.FR,
 ) -> Certificate:
-    """A student asks for their own enrollment attestation or transcript."""
+    """A student asks for their own enrollment attestation or transcript, in French and
+    Arabic or in the English edition."""
     if student.user_id != actor.pk and not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     if kind not in (Kind.ENROLLMENT, Kind.TRANSCRIPT):
         raise ValidationError(_("Ask the coordination for this document."))
+    _check_edition(kind, edition)
     semester = semester if kind == Kind.TRANSCRIPT else None
     if student.user_id == actor.pk:
-        _throttle_requests(student=student, actor=actor, kind=kind, semester=semester)
+        _throttle_requests(
+            student=student, actor=actor, kind=kind, semester=semester, edition=edition
+        )
     verdict = documents.eligibility(kind, student, semester=semester)
     if not verdict.ok:
         raise ValidationError(_("Not available: %(reason)s.") % {"reason": verdict.reason})
     with transaction.atomic():
         certificate = _new_certificate(
-            student=student, kind=kind, semester=semester, actor=actor, batch=None
+            student=student,
+            kind=kind,
+            semester=semester,
+            actor=actor,
+            batch=None,
+            edition=edition,
         )
         _queue([certificate.pk])
     return certificate
 
 
-def _throttle_requests(*, student: Student, actor: User, kind: str, semester: int | None) -> None:
+def _throttle_requests(
+    *, student: Student, actor: User, kind: str, semester: int | None, edition: str = Edition.FR
+) -> None:
     """A student's own requests: one at a time per document, and a few an hour in all (each
     one is a PDF to render; 13 requests in 3.5 s were seen)."""
     asked = Certificate.objects.filter(holder=student, issued_by=actor, batch__isnull=True)
     if asked.filter(
         kind=kind,
         semester=semester,
+        edition=edition,
         status__in=(Certificate.Status.PENDING, Certificate.Status.RENDERING),
     ).exists():
         raise ValidationError(
@@ -397,6 +470,25 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
             logger.exception("Certificate %s failed to render", certificate_id)
             _fail(certificate_id, exc)
             continue
+        try:
+            # Signed after the PDF/A rendering and before anything is stored: the file kept,
+            # and the hash a visitor's copy is compared with, are the signed ones.
+            with translation.override("fr"):
+                signed = signing.sign(
+                    content,
+                    reason=_("Issued by the institute; verify it at %(url)s")
+                    % {"url": pdf.verify_url(certificate.code)},
+                    location=_("Algiers"),
+                )
+        except signing.SigningError as exc:  # no certificate, a wrong password, expired: said
+            logger.error("Certificate %s could not be signed: %s", certificate_id, exc)
+            _fail(certificate_id, exc)
+            continue
+        except Exception as exc:  # kept on the row as a rendering failure is, with a retry
+            logger.exception("Certificate %s could not be signed", certificate_id)
+            _fail(certificate_id, exc)
+            continue
+        content = signed.content
         name = f"certificates/{certificate.code}.pdf"
         try:
             # Written and flushed before the transaction: on SQLite a transaction holds the
@@ -415,6 +507,8 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
                     status=Certificate.Status.READY,
                     pdf=name,
                     sha256=hashlib.sha256(content).hexdigest(),
+                    signed_by=signed.signed_by,
+                    signed_at=signed.signed_at,
                     ready_at=timezone.now(),
                     error="",
                     attempts=F("attempts") + 1,

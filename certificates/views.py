@@ -24,8 +24,9 @@ from accounts.access import (
     require_staff_session,
     role_required,
 )
-from certificates import codes, selectors, services
-from certificates.models import Batch, Certificate, Kind
+from certificates import codes, documents, selectors, services
+from certificates.models import ENGLISH_KINDS, Batch, Certificate, Edition, Kind
+from core import signing
 from core.numbers import positive_int
 from core.queueing import broker_reachable
 from core.uploads import private_file_response
@@ -67,7 +68,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         f"{holder.get('given_names_latin', '')}".strip(),
         "holder_ar": f"{holder.get('surname_ar', '')} {holder.get('given_names_ar', '')}".strip(),
         "programme": certificate.snapshot.get("programme", {}).get("title_fr", ""),
-        "issuer": certificate.snapshot.get("programme", {}).get("issuer_fr", ""),
+        # Documents issued before the issuer was its own record printed it with the programme.
+        "issuer": certificate.snapshot.get("issuer", {}).get("name_fr")
+        or certificate.snapshot.get("programme", {}).get("issuer_fr", ""),
         "issued_on": certificate.snapshot.get("issued_on", ""),
         "revocation_reason": certificate.revocation_reason
         if certificate.status == Certificate.Status.REVOKED
@@ -83,6 +86,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(public)
     match = None
+    signature_check: signing.SignatureCheck | None = None
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -91,16 +95,18 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         elif upload.size > MAX_UPLOAD:
             error = _("The file is too large to be one of our documents.")
         else:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            match = digest.hexdigest() == certificate.sha256
+            content = b"".join(upload.chunks())
+            match = hashlib.sha256(content).hexdigest() == certificate.sha256
+            # The signature's own verdict, whichever file it is: one byte changed breaks it.
+            signature_check = signing.check_signature(content)
     return render(
         request,
         "certificates/verify.html",
         {
             "data": public,
             "match": match,
+            "signature": {"signed_by": certificate.signed_by, "signed_at": certificate.signed_at},
+            "signature_check": signature_check,
             "error": error,
             "can_revoke": services.can_revoke(request.user, certificate),
             "reason_max": services.REASON_MAX,
@@ -174,6 +180,7 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
                 kind=kind,
                 actor=request.user,
                 semester=positive_int(semester),
+                edition=request.POST.get("edition") or Edition.FR,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -189,9 +196,10 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
             "student": student,
             # What the table prints: not the snapshot (the whole document's data, as JSON).
             "certificates": Certificate.objects.filter(holder=student)
-            .only("kind", "semester", "code", "status", "issued_at")
+            .only("kind", "semester", "code", "status", "issued_at", "edition")
             .order_by("-issued_at"),
             "semesters": range(1, student.cohort.programme.semester_count + 1),
+            "editions": Edition.choices,
         },
     )
 
@@ -209,6 +217,10 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     module = next((m for m in modules if m.pk == positive_int(params.get("module") or "")), None)
     juries = services.recordable_juries(cohort)
     jury = next((j for j in juries if j.pk == positive_int(params.get("jury") or "")), None)
+    edition = params.get("edition") or Edition.FR
+    if edition not in Edition.values:
+        edition = Edition.FR
+    jury_problem = documents.jury_record_problem(jury) if jury is not None else ""
     rows = (
         []
         if kind == Kind.JURY_RECORD
@@ -226,6 +238,7 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 jury=jury,
                 actor=request.user,
                 exclude=exclude,
+                edition=edition if kind in ENGLISH_KINDS else Edition.FR,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -253,7 +266,12 @@ def batch_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "juries": juries,
             "jury": jury,
             "rows": rows,
-            "eligible": 1 if kind == Kind.JURY_RECORD and jury else sum(1 for r in rows if r.ok),
+            "eligible": (1 if jury and not jury_problem else 0)
+            if kind == Kind.JURY_RECORD
+            else sum(1 for r in rows if r.ok),
+            "jury_problem": jury_problem,
+            "edition": edition,
+            "editions": Edition.choices if kind in ENGLISH_KINDS else (),
         },
     )
 
@@ -371,15 +389,21 @@ def _reissue(
 ) -> list[Batch]:
     """A batch per document (kind, semester, module or jury) for the holders of these
     certificates only; each new certificate supersedes the holder's current one."""
-    groups: dict[tuple[str, int | None, int | None, int | None], list[Certificate]] = defaultdict(
-        list
+    groups: dict[tuple[str, int | None, int | None, int | None, str], list[Certificate]] = (
+        defaultdict(list)
     )
     for certificate in certificates:
-        key = (certificate.kind, certificate.semester, certificate.module_id, certificate.jury_id)
+        key = (
+            certificate.kind,
+            certificate.semester,
+            certificate.module_id,
+            certificate.jury_id,
+            certificate.edition,
+        )
         groups[key].append(certificate)
     everyone = set(Student.objects.filter(cohort=cohort).values_list("pk", flat=True))
     batches = []
-    for (kind, semester, _module, _jury), group in groups.items():
+    for (kind, semester, _module, _jury, edition), group in groups.items():
         first = group[0]
         jury: Jury | None = first.jury
         try:
@@ -391,6 +415,7 @@ def _reissue(
                 jury=jury,
                 actor=request.user,
                 exclude=everyone - {c.holder_id for c in group if c.holder_id},
+                edition=edition,
             )
         except ValidationError as exc:
             messages.error(

@@ -409,3 +409,18 @@ if SENTRY_DSN:
         send_default_pii=False,
         max_request_body_size="never",
     )
+
+# --- Electronic signature of the documents (PAdES) ----------------------------------------------
+# Every issued PDF is signed with the institute's certificate (core/signing.py): a PKCS#12
+# file (.p12 / .pfx) holding the key and the certificate (with its chain), its password from
+# the environment only. `make run` creates a self-signed development one under var/signing/ and
+# says so; production installs the certificate of an accredited provider (README, "Signing
+# certificate"). Unset, every document fails with the reason said on it. With SIGNING_TSA_URL
+# (an RFC 3161 time-stamping service), each signature carries its time-stamp (PAdES B-T).
+SIGNING_P12 = env.str("SIGNING_P12", default="")
+SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="")
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# A visitor's altered upload is an expected outcome of the check, not a warning with its trace.
+LOGGING["loggers"].update(  # type: ignore[attr-defined]
+    {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}}
+)

@@ -16,6 +16,10 @@ if [ "${1:-}" = setup ]; then
   $PY manage.py migrate --no-input -v0
   log "Compiling translations"
   $PY manage.py compilemessages --ignore=.venv -v0
+  if [ "${SIGNING_P12:-}" = "$PWD/var/signing/dev.p12" ]; then
+    log "Signing certificate (development)"
+    $PY manage.py signing_dev_certificate --out "$SIGNING_P12"
+  fi
   log "Loading the demo data"
   $PY manage.py seed_demo | tee var/demo-accounts.txt
   exit 0
@@ -42,6 +46,12 @@ if [ -z "${CELERY_BROKER_URL:-}" ]; then
     log "WARNING: it can lose tasks and stop the worker when several requests queue work at once;"
     log "WARNING: install redis-server (apt-get install redis-server) and run make run again."
   fi
+fi
+# Every document is signed (README, "Signing certificate"): without a certificate of its own,
+# the run signs with a self-signed development one, created by the set-up step under var/.
+if [ -z "${SIGNING_P12:-}" ] && ! grep -qs '^SIGNING_P12=' .env; then
+  export SIGNING_P12="$PWD/var/signing/dev.p12"
+  export SIGNING_P12_PASSWORD="${SIGNING_P12_PASSWORD:-development-only}"
 fi
 # Links in e-mails and QR codes name the port actually served.
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from studies import appeal_views
+from studies import appeal_views, identity_views, jury_member_views
 from studies import views as studies
 
 app_name = "studies"
@@ -76,4 +76,27 @@ urlpatterns += [
     ),
     path("staff/appeals/", appeal_views.appeal_list, name="appeal_list"),
     path("staff/appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal_detail"),
+]
+
+# The members of a jury, printed on its record (PV)
+urlpatterns += [
+    path(
+        "staff/juries/<int:pk>/members/",
+        jury_member_views.jury_member_add,
+        name="jury_member_add",
+    ),
+    path(
+        "staff/juries/members/<int:pk>/remove/",
+        jury_member_views.jury_member_remove,
+        name="jury_member_remove",
+    ),
+]
+
+# The identity a student's documents print, completed by the coordination
+urlpatterns += [
+    path(
+        "staff/cohorts/<slug:slug>/students/<int:pk>/identity/",
+        identity_views.student_identity,
+        name="student_identity",
+    ),
 ]

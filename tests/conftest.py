@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import User
 from config.celery import app as celery_app
@@ -28,6 +29,35 @@ def _fast_and_isolated(settings, request):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+# --- The signing certificate -------------------------------------------------------------------
+SIGNING_PASSWORD = "test-signing-password"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_certificate(tmp_path_factory) -> Iterator[Path]:
+    """Every issued PDF is signed (core/signing.py): the suite signs with a self-signed
+    certificate of its own, in this process and in the worker processes it starts."""
+    from core.signing import create_self_signed_p12
+
+    path = tmp_path_factory.mktemp("signing") / "test.p12"
+    create_self_signed_p12(path, password=SIGNING_PASSWORD)
+    values = {"SIGNING_P12": str(path), "SIGNING_P12_PASSWORD": SIGNING_PASSWORD}
+    environment = {name: os.environ.get(name) for name in (*values, "SIGNING_TSA_URL")}
+    os.environ.update(values)
+    os.environ.pop("SIGNING_TSA_URL", None)
+    override = override_settings(**values, SIGNING_TSA_URL="")
+    override.enable()
+    try:
+        yield path
+    finally:
+        override.disable()
+        for name, value in environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # --- Personas -------------------------------------------------------------------------------

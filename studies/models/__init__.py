@@ -1,5 +1,6 @@
 from studies.models.appeals import Appeal, ConsultationWindow
 from studies.models.internships import Defence, DefenceMember, Internship
+from studies.models.juries_members import JuryMember
 from studies.models.record import (
     AcquiredBy,
     FinalResult,
@@ -34,6 +35,7 @@ __all__ = [
     "Internship",
     "Jury",
     "JuryEvent",
+    "JuryMember",
     "Mark",
     "MarkChange",
     "MarkSheet",

@@ -93,6 +93,19 @@ def stale_url() -> str:
     return reverse("certificates:stale", args=[_cohort().slug])
 
 
+def signatories_url() -> str:
+    return reverse("certificates:signatories", args=["enrollment"])
+
+
+def student_identity_url() -> str:
+    from enrollment.services.decisions import student_create
+    from tests.factories.accounts import UserFactory
+
+    cohort = _cohort()
+    student = student_create(user=UserFactory.create(), cohort=cohort)
+    return reverse("studies:student_identity", args=[cohort.slug, student.pk])
+
+
 def batch_new_url() -> str:
     return reverse("certificates:batch_new", args=[_cohort().slug])
 
@@ -246,6 +259,9 @@ ACCESS_TABLE = [
     ),
     *_row(batch_new_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(stale_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row("certificates:issuer", **coordinator_only()),
+    *_row(signatories_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(student_identity_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(cohort_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(jury_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from certificates.demo import seed_issuer
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from partners.demo import seed_partners
@@ -21,6 +22,7 @@ def cohort(db, make_user):
     """Three active students with complete bilingual identities (one born a presumed year)."""
     programme = seed_curriculum(organisations=seed_partners())
     cohort, _ = seed_students(count=3, cohort_slug="promo-certifs", programme=programme)
+    seed_issuer()  # the issuing authority and each document's signatories
     return cohort
 
 

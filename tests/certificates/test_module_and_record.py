@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import documents, services
+from certificates.demo import seed_jury_members
 from certificates.models import Batch, Certificate, Kind
 from partners.models import Organisation
 from studies.models import ClassSession, Jury, Offering
@@ -71,6 +72,8 @@ def attend(setting, offering: Offering, presence: dict[int, list[bool]]) -> None
 
 
 def issue(setting, capture, **kwargs) -> Batch:
+    if kwargs.get("jury") is not None:
+        seed_jury_members(kwargs["jury"])  # a record (PV) names its president and members
     with capture(execute=True):
         return services.batch_start(
             cohort=setting["cohort"], actor=setting["coordinator"], **kwargs
@@ -119,7 +122,7 @@ def test_a_module_certificate_attests_participation_then_the_mark_once_published
     participation.refresh_from_db()
     assert (participation.status, participation.superseded_by) == ("superseded", assessed)
     assert assessed.snapshot["result"]["assessed"] is True
-    assert "12.50/20" in pdf_text(assessed, tmp_path)
+    assert "12,50/20" in pdf_text(assessed, tmp_path)
     failed = Certificate.objects.get(kind=Kind.MODULE, holder=weak, status="ready")
     assert {k: v for k, v in failed.snapshot["result"].items() if k != "record"} == {
         "assessed": True,
@@ -165,8 +168,8 @@ def test_the_jury_record_lists_every_decision_and_only_coordinators_download_it(
     assert "Procès-verbal de délibération" in text
     for student in setting["students"]:
         assert student.registration_number in text
-    assert "16.00" in text
-    assert "8.00" in text
+    assert "16,00" in text
+    assert "8,00" in text
     assert [row["average"] for row in record.snapshot["rows"]] == ["12.50", "16.00", "8.00"]
 
     url = reverse("certificates:download", args=[record.code])
@@ -222,6 +225,7 @@ def test_the_command_issues_a_jury_record_and_refuses_unknown_modules_and_juries
             "issue_certificates", "--cohort", slug, "--kind", "jury-record", "--semester", "3"
         )
     run_semester(setting, 1, ["12.5", "16", "8"])
+    seed_jury_members(Jury.objects.get(cohort=setting["cohort"], semester=1, session="N"))
     with django_capture_on_commit_callbacks(execute=True):
         call_command(
             "issue_certificates",
@@ -258,6 +262,7 @@ def test_the_issue_page_offers_modules_and_closed_juries(
     assert 'name="jury"' in page
     run_semester(setting, 1, ["12.5", "16", "8"])
     jury = Jury.objects.get(cohort=setting["cohort"], semester=1)
+    seed_jury_members(jury)
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator.post(url, {"kind": "jury-record", "jury": jury.pk})
     batch = Batch.objects.get(kind=Kind.JURY_RECORD)
@@ -291,10 +296,10 @@ def test_every_kind_passes_the_machine_checks_and_reads_right(
     module = Offering.objects.filter(cohort=cohort, semester=1).order_by("pk")[0].module
     jury = Jury.objects.get(cohort=cohort, semester=1, session="N")
     expected: dict[str, tuple[dict[str, Any], list[str]]] = {
-        Kind.TRANSCRIPT: ({"semester": 1}, ["Relevé de notes semestriel", "16.00/20", "30/30"]),
+        Kind.TRANSCRIPT: ({"semester": 1}, ["Relevé de notes semestriel", "16,00/20", "30/30"]),
         Kind.CUMULATIVE: ({}, ["Relevé de notes cumulatif", "S4", "120/120", "Très bien"]),
-        Kind.SUCCESS: ({}, ["Attestation provisoire de succès", "16.00/20", "Très bien"]),
-        Kind.MODULE: ({"module": module}, ["Certificat de module", "16.00/20", "validé"]),
+        Kind.SUCCESS: ({}, ["Attestation provisoire de succès", "16,00/20", "Très bien"]),
+        Kind.MODULE: ({"module": module}, ["Certificat de module", "16,00/20", "validé"]),
         Kind.JURY_RECORD: ({"jury": jury}, ["Procès-verbal de délibération", "Admis"]),
     }
     for kind, (options, phrases) in expected.items():

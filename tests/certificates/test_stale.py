@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from certificates import selectors, services
+from certificates.demo import seed_jury_members
 from certificates.models import Certificate, Kind
 from core.links import offered
 from studies.models import Jury, Offering, Session
@@ -37,6 +38,8 @@ def s1_jury(setting) -> Jury:
 
 
 def issue(setting, capture, **kwargs):
+    if kwargs.get("jury") is not None:
+        seed_jury_members(kwargs["jury"])  # a record (PV) names its president and members
     with capture(execute=True):
         return services.batch_start(
             cohort=setting["cohort"], actor=setting["coordinator"], **kwargs

@@ -18,6 +18,7 @@ from django.db import transaction
 from kombu import Queue
 
 from certificates import services
+from certificates.demo import seed_issuer
 from certificates.models import Batch, Certificate, Kind
 from config.celery import app as celery_app
 from curriculum.demo import seed_curriculum
@@ -49,6 +50,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(settings, tmp_pa
         Queue(QUEUE)(connection.default_channel).purge()  # left by an earlier, aborted run
     programme = seed_curriculum(organisations=seed_partners())
     cohort, _ = seed_students(count=10, cohort_slug="promo-kill", programme=programme)
+    seed_issuer()
     coordinator = make_user("coordinator")
     with transaction.atomic():  # the rows, without the service's own queueing
         batch = Batch.objects.create(cohort=cohort, kind=Kind.ENROLLMENT, created_by=coordinator)

@@ -28,6 +28,7 @@ from psycopg.conninfo import make_conninfo
 
 from accounts.models import User
 from certificates import services
+from certificates.demo import seed_issuer
 from certificates.models import Certificate, Kind
 from config.backups import (
     MANIFEST,
@@ -132,6 +133,7 @@ def test_the_restore_drill_brings_back_every_certificate_with_its_file_and_it_st
     private, media = site_roots
     programme = seed_curriculum(organisations=seed_partners())
     cohort, _ = seed_students(count=3, cohort_slug="promo-backup", programme=programme)
+    seed_issuer()
     coordinator = make_user("coordinator")
     # Rendered eagerly when the batch commits: real PDFs under PRIVATE_ROOT.
     services.batch_start(cohort=cohort, kind=Kind.ENROLLMENT, actor=coordinator)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from certificates.demo import seed_issuer
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
 from partners.demo import seed_partners
@@ -41,6 +42,7 @@ def make_setting(make_user: Any) -> dict[str, Any]:
     lecturer = make_user("lecturer")
     programme = seed_curriculum(organisations=seed_partners(), lecturers=[lecturer])
     cohort, _ = seed_students(count=3, cohort_slug="promo-test", programme=programme)
+    seed_issuer()  # who issues and signs the documents drawn from this cohort's record
     coordinator = make_user("coordinator")
     offerings_open(cohort=cohort, semester=1, academic_year="2025-2026", actor=coordinator)
     students = list(cohort.students.order_by("registration_number"))

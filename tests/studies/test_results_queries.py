@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.demo import seed_issuer
 from certificates.models import Kind
 from certificates.services import eligible_list
 from curriculum.demo import seed_curriculum
@@ -40,10 +41,10 @@ pytestmark = pytest.mark.django_db
 MY_PROGRAMME_QUERIES = 10
 # Staff pages (session, user, MFA authenticators, …) read the stored record in a constant
 # number of queries whatever the size of the cohort.
-JURY_PAGE_QUERIES = 12
+JURY_PAGE_QUERIES = 13
 RESULTS_PAGE_QUERIES = 8
-# students, their published semesters (one query): a transcript's eligibility for a cohort.
-ELIGIBILITY_QUERIES = 2
+# students, the signatories of the kind, their published semesters: a transcript's eligibility.
+ELIGIBILITY_QUERIES = 3
 # session, user, then applications, student records, open intakes.
 MY_SPACE_QUERIES = 5
 
@@ -59,6 +60,7 @@ def cohorts(make_user):
     made = {}
     for size in (2, 9):
         cohort, _ = seed_students(count=size, cohort_slug=f"results-{size}", programme=programme)
+        seed_issuer()
         seed_marks(cohort=cohort, coordinator=coordinator)
         second = Offering.objects.filter(cohort=cohort, semester=2).order_by("module__code")
         for day, offering in enumerate(second[:3], start=1):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.models import User
+from certificates.demo import seed_issuer, seed_jury_members
 from certificates.models import Certificate, Kind
 from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
@@ -38,12 +39,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["students"] is not None:
             self._students(options["students"], options["cohort"])
+            seed_issuer()  # their documents need an issuer and signatories too
             return
         accounts = seed_accounts(known_password=settings.DEBUG)
         created = sum(1 for _, was_created in accounts if was_created)
         self.stdout.write(f"Demo accounts: {len(accounts)} ({created} created).")
         organisations = seed_partners()
         self.stdout.write(f"Partners: {len(organisations)} organisations.")
+        self.stdout.write(f"Issuer of the documents: {seed_issuer()}.")
         lecturers = list(User.objects.filter(email="lecturer@demo.tema-wtc.dz"))
         programme = seed_curriculum(organisations=organisations, lecturers=lecturers)
         self.stdout.write(
@@ -85,6 +88,7 @@ class Command(BaseCommand):
                     cohort=cohort, kind=Kind.MODULE, module=offering.module, actor=coordinator
                 )
             if (jury := Jury.objects.filter(cohort=cohort, semester=1).first()) is not None:
+                seed_jury_members(jury)
                 batch_start(cohort=cohort, kind=Kind.JURY_RECORD, jury=jury, actor=coordinator)
             graduates = seed_graduates(programme=programme, coordinator=coordinator)
             batch_start(cohort=graduates, kind=Kind.CUMULATIVE, actor=coordinator)
