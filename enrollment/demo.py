@@ -370,3 +370,28 @@ def seed_students(*, count: int, cohort_slug: str, programme: Programme) -> tupl
         ]
     )
     return cohort, missing
+
+
+def complete_demo_identity(user: User) -> None:
+    """The demo student's identity in both scripts, so that every document can be issued to
+    her (documents refuse an incomplete identity). Only blank fields are filled."""
+    profile, _ = ApplicantProfile.objects.get_or_create(user=user)
+    wanted = {
+        "surname_latin": user.last_name or "Ouali",
+        "given_names_latin": user.first_name or "Yasmine",
+        "surname_ar": "والي",
+        "given_names_ar": "ياسمين",
+        "birth_place_latin": "Alger",
+        "birth_place_ar": "الجزائر",
+    }
+    for name, value in wanted.items():
+        if not getattr(profile, name):
+            setattr(profile, name, value)
+    if profile.birth_date is None and not profile.birth_date_presumed:
+        profile.birth_date = dt.date(1997, 3, 14)
+        profile.birth_year = 1997
+    if not profile.nationality:
+        profile.nationality = ApplicantProfile.Nationality.ALGERIAN
+    if profile.consent_at is None:
+        profile.consent_at = timezone.now()
+    profile.save()

@@ -16,7 +16,7 @@ from certificates.models import Certificate, Kind
 from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
-from enrollment.demo import seed_admissions, seed_students
+from enrollment.demo import complete_demo_identity, seed_admissions, seed_students
 from enrollment.models import Cohort, Student
 from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
@@ -67,6 +67,8 @@ class Command(BaseCommand):
         running = Cohort.objects.get(slug="promotion-2025-2027")
         if student is not None and not Student.objects.filter(user=student).exists():
             student_create(user=student, cohort=running)
+        if student is not None:
+            complete_demo_identity(student)
         cohort, created = seed_students(count=12, cohort_slug=running.slug, programme=programme)
         coordinator = people.get("coordination@demo.tema-wtc.dz")
         if coordinator is not None:
