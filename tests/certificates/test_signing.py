@@ -207,14 +207,15 @@ def _garbage(folder: Path) -> Path:
     return path
 
 
+# The reason is written in the site's language (French), as the coordination reads it.
 @pytest.mark.parametrize(
     ("make", "password", "reason"),
     [
-        (lambda folder: folder / "missing.p12", SIGNING_PASSWORD, "does not exist"),
-        (None, "not-the-password", "does not open with the password given"),
-        (_expired, SIGNING_PASSWORD, "expired on"),
-        (_not_yet_valid, SIGNING_PASSWORD, "is not valid yet"),
-        (_garbage, SIGNING_PASSWORD, "is not a readable PKCS#12 file"),
+        (lambda folder: folder / "missing.p12", SIGNING_PASSWORD, "n'existe pas"),
+        (None, "not-the-password", "ne s'ouvre pas avec le mot de passe"),
+        (_expired, SIGNING_PASSWORD, "a expiré le"),
+        (_not_yet_valid, SIGNING_PASSWORD, "n'est pas encore valide"),
+        (_garbage, SIGNING_PASSWORD, "n'est pas un fichier PKCS#12 lisible"),
     ],
     ids=["missing", "wrong-password", "expired", "not-yet-valid", "unreadable"],
 )

@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 from playwright.sync_api import Browser, expect
 
+from certificates.demo import seed_issuer
 from certificates.models import Certificate
 from curriculum.demo import seed_curriculum
 from enrollment.demo import seed_students
@@ -26,6 +27,7 @@ def test_a_cohort_gets_its_attestations_and_anyone_verifies_one(
     shots = output_dir_for("e2e/certificates")
     programme = seed_curriculum(organisations=seed_partners())
     cohort, _ = seed_students(count=4, cohort_slug="promo-e2e-certifs", programme=programme)
+    seed_issuer()
     coordinator = make_user("coordinator")
     Authenticator.objects.filter(user=coordinator).delete()
     secret = enable_totp(coordinator)
