@@ -55,7 +55,7 @@ class Command(BaseCommand):
         rule = "=" * 78
         for line in (
             rule,
-            f"WARNING: {headline}: {path}".upper(),
+            f"WARNING: {headline.upper()}: {path}",
             _("“%(subject)s”, valid until %(end)s.")
             % {
                 "subject": signing.subject_of(certificate),
