@@ -5,7 +5,9 @@ from enrollment.models.admissions import (
     DocumentRequirement,
     Intake,
     Interview,
+    InterviewSlot,
     Offer,
+    ReminderSent,
     Review,
 )
 from enrollment.models.cohorts import Cohort, Counter, Student, StudentStatusChange
@@ -23,7 +25,9 @@ __all__ = [
     "Experience",
     "Intake",
     "Interview",
+    "InterviewSlot",
     "Offer",
+    "ReminderSent",
     "Review",
     "Student",
     "StudentStatusChange",

@@ -75,6 +75,36 @@ class Intake(TranslatedMixin, models.Model):
         _("months the documents of applicants not admitted are kept"), default=12
     )
     documents_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The guarded workflow (enrollment/lifecycles.py): what a decision waits for.
+    reviews_required = models.PositiveSmallIntegerField(
+        _("complete reviews required before a decision"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
+    interview_required = models.BooleanField(
+        _("an interview is required before admission"), default=True
+    )
+    documents_accepted_required = models.BooleanField(
+        _("every mandatory document must be accepted before a decision"),
+        default=True,
+        help_text=_("A coordinator may still decide, giving a written reason kept in the history."),
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("A reviewer sees the other reviewers' scores only after submitting theirs."),
+    )
+    interview_booking = models.BooleanField(
+        _("applicants book an interview slot"),
+        default=False,
+        help_text=_("The coordination publishes slots; each shortlisted applicant books one."),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("youngest age accepted"), default=20, validators=[MinValueValidator(15)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("oldest age accepted"), default=70, validators=[MaxValueValidator(100)]
+    )
 
     class Meta:
         verbose_name = _("intake")
@@ -101,6 +131,8 @@ class Intake(TranslatedMixin, models.Model):
             errors["weight_interview"] = _(
                 "The weights of the file and the interview must add up to 1."
             )
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            errors["max_age"] = _("The oldest age accepted must not be below the youngest.")
         if errors:
             raise ValidationError(errors)
 
@@ -233,6 +265,10 @@ class Application(models.Model):
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Review", related_name="assigned_applications", blank=True
     )
+    # The printable summary of what was submitted, rendered by Celery after submission.
+    receipt = models.FileField(
+        storage=get_private_storage, upload_to="receipts/", max_length=200, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +315,10 @@ class ApplicationEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     before = models.CharField(max_length=40, blank=True)
     after = models.CharField(max_length=40, blank=True)
+    # What the system says is stored as a code and its parameters, rendered in the reader's
+    # language at display time (enrollment/history.py); ``note`` is only what a person wrote.
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -413,7 +453,14 @@ class Interview(models.Model):
         blank=True,
         validators=mark,
     )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
     invited_at = models.DateTimeField(null=True, blank=True)
+    # The iCalendar SEQUENCE: raised each time the interview moves, so calendars update it.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("interview")
@@ -446,3 +493,64 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} ({self.status})"
+
+
+class InterviewSlot(models.Model):
+    """A time the coordination offers for interviews; a shortlisted applicant books one."""
+
+    intake = models.ForeignKey(
+        Intake, on_delete=models.CASCADE, related_name="interview_slots", verbose_name=_("intake")
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    link = models.URLField(_("video link"), blank=True)
+    panel = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("panel")
+    )
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interview_slot",
+        verbose_name=_("booked by"),
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interview slot")
+        verbose_name_plural = _("interview slots")
+        ordering = ("starts_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.intake} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mailed once: (application, kind, key) is unique, so a periodic task that
+    runs twice, or two workers at once, send it once. ``key`` names what it is about (a
+    deadline, a document), so a new deadline is reminded again."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=80, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind", "key"], name="enrollment_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.kind} {self.key}"
