@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.storage import delete_when_unreferenced
 from core.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
-from enrollment import locks
+from enrollment import history, locks
 from enrollment.models import (
     ApplicantProfile,
     Application,
@@ -45,7 +45,7 @@ def application_start(*, applicant: User, intake: Intake) -> Application:
                 intake=intake,
                 language=translation.get_language() or "fr",
             )
-            record(application, actor=applicant, after=S.DRAFT)
+            record(application, actor=applicant, after=S.DRAFT, code="draft_started")
             return application
     except IntegrityError:
         # Two tabs opened the same draft at once: the first one won.
@@ -137,9 +137,10 @@ def document_upload(
                     locked,
                     actor=actor,
                     kind="document",
-                    before="rejected",
-                    after="provided",
-                    note=requirement.display_label,
+                    before=ApplicationDocument.Status.REJECTED,
+                    after=ApplicationDocument.Status.PROVIDED,
+                    code="document_replaced",
+                    params={"document": history.in_languages(lambda: requirement.display_label)},
                 )
             if old_name != stored:
                 delete_when_unreferenced(document.file.storage, old_name)

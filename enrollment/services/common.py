@@ -31,27 +31,41 @@ def record(
     before: str = "",
     after: str = "",
     kind: str = ApplicationEvent.Kind.STATUS,
+    code: str = "",
+    params: dict[str, Any] | None = None,
     note: str = "",
 ) -> ApplicationEvent:
+    """Write one history event: codes and parameters (rendered in the reader's language by
+    ``enrollment.history``), and ``note`` only for what a person wrote."""
     return ApplicationEvent.objects.create(
         application=application,
         actor=actor,
         before=before,
         after=after,
         kind=kind,
+        code=code,
+        params=params or {},
         note=note[:4000],
     )
 
 
 def set_status(
-    application: Application, status: str, *, actor: User | None, note: str = ""
+    application: Application,
+    status: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    code: str = "",
+    params: dict[str, Any] | None = None,
 ) -> None:
     before = application.status
     if before == status:
         return
     application.status = status
     application.save(update_fields=["status", "updated_at"])
-    record(application, actor=actor, before=before, after=status, note=note)
+    record(
+        application, actor=actor, before=before, after=status, note=note, code=code, params=params
+    )
 
 
 def notify(application: Application, template: str, context: dict[str, Any] | None = None) -> None:

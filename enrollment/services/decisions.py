@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import user_set_role
-from enrollment import locks
+from enrollment import history, locks
 from enrollment.models import Application, Cohort, Offer, Student
 from enrollment.services.common import next_number, notify, record, set_status
 
@@ -132,7 +132,8 @@ def _make_offer(application: Application, *, actor: User | None, promoted: bool 
         application,
         S.ADMITTED,
         actor=actor,
-        note=_("offer until %(date)s") % {"date": f"{deadline:%Y-%m-%d %H:%M}"},
+        code="offer_until",
+        params={"deadline": history.moment(deadline)},
     )
     notify(application, "offer", {"offer": offer, "promoted": promoted})
     return offer
@@ -174,8 +175,10 @@ def offer_accept(*, offer: Offer, actor: User) -> Student:
             application,
             actor=actor,
             kind="offer",
-            after="accepted",
-            note=student.registration_number,
+            before=Offer.Status.PENDING,
+            after=Offer.Status.ACCEPTED,
+            code="offer_accepted",
+            params={"number": student.registration_number},
         )
         notify(application, "accepted", {"student": student})
         return student
@@ -231,7 +234,7 @@ def offers_expire(*, now: object = None) -> int:
             if not claimed:
                 continue
             application = locks.applications_for_update("intake", "applicant").get(offer__pk=pk)
-            set_status(application, S.EXPIRED, actor=None, note=_("no answer before the deadline"))
+            set_status(application, S.EXPIRED, actor=None, code="offer_expired")
             notify(application, "expired")
             expired += 1
             waitlist_promote(cohort_id=cohort_id)
@@ -256,7 +259,7 @@ def waitlist_promote(*, cohort_id: int) -> list[Application]:
             actor=None,
             kind="decision",
             after=Decision.ADMIT,
-            note=_("promoted from the waiting list"),
+            code="waitlist_promoted",
         )
         _make_offer(application, actor=None, promoted=True)
         promoted.append(application)

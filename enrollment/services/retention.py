@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from enrollment import history
 from enrollment.models import Application, ApplicationDocument, Intake
 from enrollment.services.common import record
 
@@ -33,12 +34,24 @@ def documents_purge(*, now: dt.datetime | None = None) -> int:
             continue
         documents = ApplicationDocument.objects.filter(
             application__intake=intake, application__status__in=NOT_ADMITTED
-        ).select_related("application")
+        ).select_related("application", "requirement")
         for document in documents.iterator():
             with transaction.atomic():
                 name, storage = document.file.name, document.file.storage
-                record(document.application, actor=None, kind="document", before=document.status,
-                       after="deleted", note=document.original_name)  # fmt: skip
+                record(
+                    document.application,
+                    actor=None,
+                    kind="document",
+                    before=document.status,
+                    after="purged",
+                    code="document_purged",
+                    params={
+                        "document": history.in_languages(
+                            lambda d=document: d.requirement.display_label  # type: ignore[misc]
+                        )
+                    },
+                    note=document.original_name,
+                )
                 document.delete()
                 transaction.on_commit(lambda n=name, st=storage: st.delete(n))  # type: ignore[misc]
                 deleted += 1

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
 from accounts.models import User
-from enrollment import locks
+from enrollment import history, locks
 from enrollment.models import Application, ApplicationDocument, Intake, Interview, Review
 from enrollment.services.common import notify, record, set_status
 
@@ -61,7 +61,11 @@ def document_review(
         kind="document",
         before=before,
         after=locked.status,
-        note=f"{locked.requirement.display_label}: {locked.rejection_reason}".strip(": "),
+        code="document_accepted" if accept else "document_rejected",
+        params={
+            "document": history.in_languages(lambda: locked.requirement.display_label),
+            "reason": locked.rejection_reason,
+        },
     )
     if not accept:
         notify(locked.application, "document_rejected", {"document": locked})
@@ -94,7 +98,8 @@ def reviewer_assign(*, application: Application, actor: User, reviewer: User) ->
         application,
         actor=actor,
         kind="review",
-        note=_("Reviewer assigned: %(name)s") % {"name": reviewer},
+        code="reviewer_assigned",
+        params={"name": str(reviewer)},
     )
     return review
 
@@ -140,31 +145,31 @@ def review_save(
     locked.scored_at = timezone.now()
     locked.full_clean()
     locked.save()
-    if conflict_of_interest:
-        note = _("Conflict of interest declared")
-    else:
-        note = _("File scored: academic %(a)s, experience %(e)s, motivation %(m)s") % {
-            "a": academic,
-            "e": experience,
-            "m": motivation,
-        }
     record(
         locked.application,
         actor=actor,
         kind="review",
         before=before,
         after=after_of(locked),
-        note=note,
+        code="conflict_declared" if conflict_of_interest else "file_scored",
+        params={}
+        if conflict_of_interest
+        else {
+            "academic": history.decimal(academic),
+            "experience": history.decimal(experience),
+            "motivation": history.decimal(motivation),
+        },
     )
     dossier_score_update(application=locked.application)
     return locked
 
 
 def after_of(review: Review) -> str:
+    """The review's state as an event stores it (its marks are the message's parameters)."""
     if review.conflict_of_interest:
         return "conflict"
     if review.is_complete:
-        return f"{review.academic}/{review.experience}/{review.motivation}"
+        return "scored"
     return ""
 
 
@@ -224,7 +229,7 @@ def shortlist_best(*, intake: Intake, actor: User) -> list[Application]:
             .order_by("-dossier_score", "submitted_at")[:wanted]
         )
         for application in best:
-            set_status(application, S.SHORTLISTED, actor=actor, note=_("among the best files"))
+            set_status(application, S.SHORTLISTED, actor=actor, code="best_files")
     return best
 
 
@@ -261,7 +266,8 @@ def interview_schedule(
         locked,
         actor=actor,
         kind="interview",
-        note=f"{interview.scheduled_at:%Y-%m-%d %H:%M} {place or link}",
+        code="interview_scheduled",
+        params={"scheduled_at": history.moment(interview.scheduled_at), "where": place or link},
     )
     notify(locked, "interview", {"interview": interview})
     return interview
@@ -283,7 +289,15 @@ def interview_mark(*, application: Application, actor: User, mark: Decimal) -> A
     interview.save(update_fields=["mark"])
     locked.interview_score = mark
     locked.save(update_fields=["interview_score", "updated_at"])
-    record(locked, actor=actor, kind="interview", before=str(before or ""), after=str(mark))
+    record(
+        locked,
+        actor=actor,
+        kind="interview",
+        before=str(before or ""),
+        after=str(mark),
+        code="interview_marked",
+        params={"mark": history.decimal(mark)},
+    )
     set_status(locked, S.INTERVIEWED, actor=actor)
     final_score_update(application=locked)
     return locked

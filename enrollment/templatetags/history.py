@@ -1,0 +1,15 @@
+"""``{% describe_event event as e %}``: an application's history event in the reader's words."""
+
+from __future__ import annotations
+
+from django import template
+
+from enrollment import history
+from enrollment.models import ApplicationEvent
+
+register = template.Library()
+
+
+@register.simple_tag
+def describe_event(event: ApplicationEvent) -> history.Described:
+    return history.describe(event)
