@@ -68,8 +68,15 @@ def set_status(
     )
 
 
-def notify(application: Application, template: str, context: dict[str, Any] | None = None) -> None:
-    """E-mail the applicant, in the language of the application, after commit (Celery)."""
+def notify(
+    application: Application,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    attachments: list[tuple[str, bytes | str, str]] | None = None,
+) -> None:
+    """E-mail the applicant, in the language of the application, after commit (Celery).
+    ``attachments``: (file name, content, MIME type), e.g. an interview's ``.ics``."""
     language = application.language or application.applicant.preferred_language or "fr"
     with translation.override(language):
         full = {
@@ -80,8 +87,9 @@ def notify(application: Application, template: str, context: dict[str, Any] | No
         }
         subject = render_to_string(f"enrollment/email/{template}_subject.txt", full).strip()
         body = render_to_string(f"enrollment/email/{template}.txt", full)
-    email_queue(
-        EmailMultiAlternatives(
-            subject=" ".join(subject.split()), body=body, to=[application.applicant.email]
-        )
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=body, to=[application.applicant.email]
     )
+    for name, content, mimetype in attachments or []:
+        message.attach(name, content, mimetype)
+    email_queue(message)
