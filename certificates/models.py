@@ -31,7 +31,7 @@ class Edition(models.TextChoices):
 
 
 #: The documents that also exist in an English and French edition.
-ENGLISH_KINDS = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS)
+ENGLISH_KINDS = (Kind.ENROLLMENT, Kind.TRANSCRIPT, Kind.CUMULATIVE, Kind.SUCCESS, Kind.MODULE)
 
 #: The longest a name may be to fit its line of a document (signatories, identities).
 PRINTED_NAME_MAX = 100

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -76,6 +77,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         if certificate.status == Certificate.Status.REVOKED
         else "",
         "current": current.code if current else "",
+        # Who signed the file kept, and when (PAdES): a visitor's copy must carry the same.
+        "signed_by": certificate.signed_by,
+        "signed_at": timezone.localtime(certificate.signed_at).isoformat()
+        if certificate.signed_at
+        else "",
+        "sha256": certificate.sha256,
     }
     if certificate.holder_id is None:  # the jury record: the cohort and semester, no names
         public["cohort"] = certificate.snapshot.get("programme", {}).get("cohort_fr", "")

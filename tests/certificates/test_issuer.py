@@ -558,7 +558,7 @@ def test_a_coordinator_issues_english_copies_from_the_batch_page(
     client = logged_in(coordinator)
     url = reverse("certificates:batch_new", args=[cohort.slug])
     assert 'id="edition"' in client.get(url, {"kind": "enrollment"}).content.decode()
-    assert 'id="edition"' not in client.get(url, {"kind": "module"}).content.decode()
+    assert 'id="edition"' not in client.get(url, {"kind": "jury-record"}).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
@@ -596,6 +596,6 @@ def test_the_english_edition_is_only_for_the_documents_that_have_one(issuer, coh
         )
     assert refused.value.messages == [sentence(_("unknown language of the document"))]
     with pytest.raises(ValidationError) as refused:
-        documents.snapshots(Kind.MODULE, [student], edition="en")
+        documents.snapshots(Kind.JURY_RECORD, [student], edition="en")
     assert refused.value.messages == [no_english]
     assert not Certificate.objects.exists()

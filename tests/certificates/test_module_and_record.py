@@ -133,6 +133,19 @@ def test_a_module_certificate_attests_participation_then_the_mark_once_published
         "credits": 0,
     }
     assert "non validé" in pdf_text(failed, tmp_path)
+
+    # The English copy, for a foreign employer: the same result, beside the French one.
+    issue(
+        setting, django_capture_on_commit_callbacks, kind=Kind.MODULE, module=module, edition="en"
+    )
+    english = Certificate.objects.get(kind=Kind.MODULE, holder=good, edition="en")
+    assert english.status == Certificate.Status.READY
+    assessed.refresh_from_db()
+    assert assessed.status == Certificate.Status.READY  # an English copy supersedes no French one
+    text = pdf_text(english, tmp_path)
+    assert "certifies that the person named above has followed this module" in text
+    assert "12.50/20" in text  # English
+    assert "12,50/20" in text  # French, beside it
     public = (
         Client()
         .get(reverse("certificates:verify", args=[failed.code]), HTTP_ACCEPT="application/json")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,7 +57,13 @@ def test_anyone_verifies_a_valid_document_without_personal_details(issued):
         "issued_on",
         "revocation_reason",
         "current",
+        "signed_by",
+        "signed_at",
+        "sha256",
     }
+    assert data["signed_by"] == certificate.signed_by != ""
+    assert datetime.fromisoformat(data["signed_at"]) == certificate.signed_at
+    assert data["sha256"] == certificate.sha256
 
 
 def test_an_unknown_or_malformed_code_is_a_plain_404(issued):
