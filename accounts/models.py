@@ -102,8 +102,12 @@ class OutgoingEmail(models.Model):
     """An e-mail waiting for the worker, or its trace once sent.
 
     The row makes sending idempotent: the task claims it with a conditional update, so a
-    task delivered twice sends once. Bodies are cleared after sending (they may carry
-    one-time links).
+    task delivered twice sends once. Bodies and attachments are cleared after sending (they
+    may carry one-time links and personal data).
+
+    ``attachments`` is a short JSON list of ``{"name", "mimetype", "content"}`` (content in
+    base64): what is attached is small (an interview's ``.ics``, a receipt) and is only ever
+    read whole with its message, so it lives and is cleared with the row.
     """
 
     class Status(models.TextChoices):
@@ -118,6 +122,8 @@ class OutgoingEmail(models.Model):
     body = models.TextField(_("text body"), blank=True)
     html_body = models.TextField(_("HTML body"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import mimetypes
 import smtplib
 from datetime import timedelta
+from email.mime.base import MIMEBase
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,8 +96,24 @@ def email_store(message: EmailMessage) -> OutgoingEmail:
         body=body,
         html_body=html,
         headers=dict(message.extra_headers),
+        reply_to=[str(address) for address in message.reply_to],
+        attachments=[_stored_attachment(attachment) for attachment in message.attachments],
     )
     return outgoing
+
+
+def _stored_attachment(attachment: Any) -> dict[str, str]:
+    """An attachment as JSON: ``(name, content, mimetype)`` or a MIME part, content in base64."""
+    if isinstance(attachment, MIMEBase):
+        name = attachment.get_filename() or "attachment"
+        payload = attachment.get_payload(decode=True)
+        content: bytes | str = payload if isinstance(payload, bytes) else b""
+        mimetype = attachment.get_content_type()
+    else:
+        name, content, mimetype = attachment
+        mimetype = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    raw = content.encode() if isinstance(content, str) else bytes(content)
+    return {"name": name, "mimetype": mimetype, "content": base64.b64encode(raw).decode("ascii")}
 
 
 class TransientEmailError(Exception):
@@ -119,16 +139,22 @@ def outgoing_email_send(*, email_id: int) -> bool:
         body=outgoing.body,
         from_email=outgoing.from_email,
         to=outgoing.to,
+        reply_to=outgoing.reply_to,
         headers=outgoing.headers,
         connection=get_connection(),
     )
     if outgoing.html_body:
         message.attach_alternative(outgoing.html_body, "text/html")
     try:
+        for attachment in outgoing.attachments:
+            message.attach(
+                attachment["name"], base64.b64decode(attachment["content"]), attachment["mimetype"]
+            )
         message.send()
     except (BadHeaderError, ValueError) as exc:
         # The message itself cannot be sent (a header with a line break, an address that
-        # is not one): no retry will help. Failed, with the reason, for the coordinators.
+        # is not one, an attachment that is not base64): no retry will help. Failed, with
+        # the reason, for the coordinators.
         OutgoingEmail.objects.filter(pk=email_id).update(
             status=OutgoingEmail.Status.FAILED,
             attempts=outgoing.attempts + 1,
@@ -151,6 +177,7 @@ def outgoing_email_send(*, email_id: int) -> bool:
         error="",
         body="",
         html_body="",
+        attachments=[],
     )
     return True
 

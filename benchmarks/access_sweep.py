@@ -68,6 +68,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import OutgoingEmail, User  # noqa: E402
 from certificates.models import Batch, Certificate, Kind  # noqa: E402
 from curriculum.models import Module, ModuleLecturer, ModulePartner, Programme  # noqa: E402
+from enrollment.demo import open_intake_slug, running_cohort_slug  # noqa: E402
 from enrollment.models import (  # noqa: E402
     Application,
     ApplicationDocument,
@@ -92,7 +93,6 @@ from studies.services import internships as internship_services  # noqa: E402
 from studies.services import timetable  # noqa: E402
 from tests.helpers import enable_totp, pass_mfa, totp_secret_of  # noqa: E402
 
-RUNNING_COHORT = "promotion-2025-2027"
 PREFIX = "sweep"  # e-mail prefix of the personas the sweep creates
 
 # --- Personas ---------------------------------------------------------------------------------
@@ -225,8 +225,8 @@ def setup_world() -> World:
     for name, (email, flags, totp, _) in PERSONAS.items():
         if email:
             world.users[name] = _user(email, flags, totp=totp)
-    cohort = Cohort.objects.get(slug=RUNNING_COHORT)
-    intake = Intake.objects.get(slug="appel-2026-2028")
+    cohort = Cohort.objects.get(slug=running_cohort_slug())
+    intake = Intake.objects.get(slug=open_intake_slug())
     coordinator, lecturer = world.users["coordinator"], world.users["lecturer"]
     # Applicant A: the demo applicant (a draft); B: a seeded candidate with an offer.
     mine = Application.objects.filter(applicant=world.users["applicant"], intake=intake).first()

@@ -272,8 +272,8 @@ def _module_data(student: Student, offering: Offering) -> dict[str, Any]:
                 "tutorial": str(module.hours_tutorial * weeks),
                 "practical": str(module.hours_practical * weeks),
             },
-            "from": first.starts_at.date().isoformat() if first else "",
-            "to": last.ends_at.date().isoformat() if last else "",
+            "from": _day(first.starts_at) if first else "",
+            "to": _day(last.ends_at) if last else "",
             "credits": module.credits,
         },
         "partners": [
@@ -424,7 +424,9 @@ def snapshots(
 
 
 def _day(moment: Any) -> str:
-    return moment.date().isoformat() if moment else ""
+    """The day of a moment in Algiers (a jury closed at 00:30 closed that day, not the day
+    before as in UTC)."""
+    return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
 def _semester_data(result: SemesterResult, *, detail: bool) -> dict[str, Any]:
@@ -514,6 +516,13 @@ def _record_data(
     return data
 
 
+def academic_year(cohort: Cohort, year: int) -> str:
+    """The academic year ("2026-2027") of the ``year``-th year of study (1 for M1, 2 for M2)
+    of a cohort: a second-year student's attestation certifies the second year."""
+    start = cohort.start_date.year + max(year, 1) - 1
+    return f"{start}-{start + 1}"
+
+
 def _snapshot(
     kind: str,
     student: Student,
@@ -528,7 +537,7 @@ def _snapshot(
         "holder": _identity(student, profile),
         "programme": programme_data,
         "level": student.level,
-        "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
+        "academic_year": academic_year(cohort, 2 if student.level == Student.Level.M2 else 1),
         "issued_on": timezone.localdate().isoformat(),
         "place_fr": "Alger",
         "place_ar": "الجزائر",
@@ -617,7 +626,7 @@ def jury_record_snapshot(jury: Jury) -> dict[str, Any]:
         "edition": Edition.FR.value,
         "programme": _programme(cohort),
         **_issued_by(Kind.JURY_RECORD),
-        "academic_year": f"{cohort.start_date.year}-{cohort.start_date.year + 1}",
+        "academic_year": academic_year(cohort, jury.year or ((jury.semester or 1) + 1) // 2),
         "jury": {
             "semester": jury.semester,
             "year": jury.year,

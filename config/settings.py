@@ -38,11 +38,20 @@ else:
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 
+
+def default_site_url(port: str | None) -> str:
+    """The development base of links and QR codes: the port served (``make run`` exports
+    ``PORT``), 8000 when none is said."""
+    return f"http://127.0.0.1:{port or 8000}"
+
+
 if DEBUG:
     ALLOWED_HOSTS: list[str] = env.list(
         "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
     )
-    SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+    SITE_URL: str = env.str(
+        "SITE_URL", default=default_site_url(env.str("PORT", default=""))
+    ).rstrip("/")
 else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
     # Absolute base of the links in e-mails and of the QR codes on certificates.
@@ -247,6 +256,8 @@ LANGUAGE_COOKIE_NAME = "tema_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Africa/Algiers"
+# Dates day first and one decimal separator per language (config/formats/__init__.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -255,6 +266,12 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Master TEMA–WTC <no-reply@tema-wtc.dz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Nobody reads the sender's mailbox: admissions e-mails name the coordination as Reply-To.
+COORDINATION_EMAIL = env.str(
+    "COORDINATION_EMAIL", default="Coordination Master TEMA–WTC <coordination@tema-wtc.dz>"
+)
+# The site's name in e-mails (allauth's ``current_site.name`` too), in the reader's language.
+SITE_NAME = _("TEMA–WTC Master")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -332,6 +349,17 @@ CELERY_BEAT_SCHEDULE = {
     "documents-purge": {
         "task": "enrollment.tasks.purge_documents",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Application receipts whose rendering was never queued or never ran.
+    "receipts-requeue": {
+        "task": "enrollment.tasks.requeue_receipts",
+        "schedule": 300.0,
+    },
+    # Offers to answer and documents to replace within 48 h, drafts missing documents a
+    # week before the call closes: each reminder once (enrollment/services/reminders.py).
+    "admissions-reminders": {
+        "task": "enrollment.tasks.send_reminders",
+        "schedule": crontab(minute=5),
     },
 }
 

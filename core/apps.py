@@ -7,5 +7,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The Celery signals that name each worker process and start its heartbeat.
-        from core import workers  # noqa: F401
+        # The Celery signals that name each worker process and start its heartbeat; and
+        # UNACCENT() on SQLite connections, as PostgreSQL has it (accent-insensitive search).
+        from core import search, workers  # noqa: F401

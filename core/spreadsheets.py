@@ -11,7 +11,10 @@ translated message; nothing escapes as a 500.
 Writing: a text cell that a spreadsheet program would run as a formula (it starts with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection) is written
 inert — with a leading apostrophe in CSV, as a string cell (never a formula) in XLSX, where
-its visible text is unchanged. Numbers stay numbers.
+its visible text is unchanged. Numbers stay numbers. A CSV file is written for the reader's
+spreadsheet program: UTF-8 with a byte-order mark, ";" between cells and the decimal comma in
+French and Arabic ("," and the point in English, or as ``?sep=`` asks), dates and times in
+the language's order on the clock of Algiers; an XLSX holds real numbers and dates.
 
 Limits (settings, with their defaults): ``IMPORT_MAX_BYTES`` (2 MiB), ``IMPORT_MAX_ROWS``
 (5,000), ``XLSX_MAX_UNCOMPRESSED_BYTES`` (20 MB, the sum over the archive's members) and
@@ -33,6 +36,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -220,21 +224,45 @@ def _csv_rows(content: bytes) -> list[Sequence[object]]:
 
 
 # --- Writing --------------------------------------------------------------------------------
+#: ``?sep=`` of a CSV export.
+SEPARATORS = {"semicolon": ";", "comma": ","}
+
+
+def csv_separator(choice: str | None = None) -> str:
+    """The separator asked for (``?sep=semicolon`` or ``comma``), else the reader's
+    language's: ";" where the decimal separator is a comma (French and Arabic: what Excel
+    opens in columns on a French or Arabic Windows), "," in English."""
+    if choice in SEPARATORS:
+        return SEPARATORS[choice]
+    return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
+
+
 def inert(value: object) -> object:
     """The value of a cell, with text that would run as a formula made plain text (CSV)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
-    return _plain(value)
+    return "" if value is None else value
 
 
-def _plain(value: object) -> object:
-    if value is None:
-        return ""
+def _local(value: dt.datetime) -> dt.datetime:
+    """A moment on the clock of Algiers (``TIME_ZONE``), as every page shows it."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _csv_cell(value: object, *, delimiter: str) -> object:
+    """Words and numbers as the reader writes them: a decimal with a comma in a
+    ";"-separated file (with a point in a ","-separated one, which programs read), a date
+    and a time in the language's order, on the clock of Algiers."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return inert(value)
+    if isinstance(value, Decimal | float):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", ",") if delimiter == ";" else text
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="minutes")
+        return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return inert(str(value))
 
 
 class _Echo:
@@ -242,31 +270,42 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Iterable[object]], *, sep: str | None = None) -> Iterator[str]:
     """The lines of a CSV file, one at a time (for a streamed response): a byte-order mark
-    first, so that spreadsheet programs read French and Arabic correctly."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([inert(value) for value in row])
+    first, so that spreadsheet programs read French and Arabic correctly; the separator of
+    ``sep`` or of the reader's language (:func:`csv_separator`). The language is the one
+    active now, also for lines written after the view has returned (a streamed response)."""
+    return _csv_lines(rows, csv_separator(sep), translation.get_language())
 
 
-def csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
-    return "".join(csv_lines(rows)).encode("utf-8")
+def _csv_lines(
+    rows: Iterable[Iterable[object]], delimiter: str, language: str | None
+) -> Iterator[str]:
+    with translation.override(language):
+        writer = csv.writer(_Echo(), delimiter=delimiter)
+        yield "\ufeff"
+        for row in rows:
+            yield writer.writerow([_csv_cell(value, delimiter=delimiter) for value in row])
 
 
-def csv_response(rows: Iterable[Iterable[object]], *, filename: str) -> HttpResponse:
-    response = HttpResponse(csv_bytes(rows), content_type=CSV_TYPE)
+def csv_bytes(rows: Iterable[Iterable[object]], *, sep: str | None = None) -> bytes:
+    return "".join(csv_lines(rows, sep=sep)).encode("utf-8")
+
+
+def csv_response(
+    rows: Iterable[Iterable[object]], *, filename: str, sep: str | None = None
+) -> HttpResponse:
+    response = HttpResponse(csv_bytes(rows, sep=sep), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 def csv_streaming_response(
-    rows: Iterable[Iterable[object]], *, filename: str
+    rows: Iterable[Iterable[object]], *, filename: str, sep: str | None = None
 ) -> StreamingHttpResponse:
     """Rows written as they are read (a large export: memory stays flat)."""
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_lines(rows)), content_type=CSV_TYPE
+        (line.encode("utf-8") for line in csv_lines(rows, sep=sep)), content_type=CSV_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -281,26 +320,71 @@ def xlsx_bytes(
 ) -> bytes:
     """A workbook of one sheet, written as it goes (openpyxl's write-only mode). Text is
     always a string cell, so ``=HYPERLINK(…)`` shows as typed and never runs; decimals are
-    written as numbers."""
+    written as numbers, dates as dates (on the clock of Algiers, shown in the language's
+    order whatever the computer's settings)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31] or "Sheet")
     if freeze_header:
         sheet.freeze_panes = "A2"
+    shapes: dict[type, str] = {
+        dt.datetime: excel_format(formats.get_format("SHORT_DATETIME_FORMAT")),
+        dt.date: excel_format(formats.get_format("SHORT_DATE_FORMAT")),
+    }
     for index, row in enumerate(rows):
-        sheet.append([_xlsx_cell(sheet, value, bold=bold_header and index == 0) for value in row])
+        sheet.append(
+            [
+                _xlsx_cell(sheet, value, bold=bold_header and index == 0, shapes=shapes)
+                for value in row
+            ]
+        )
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
         return handle.read()
 
 
-def _xlsx_cell(sheet: Any, value: object, *, bold: bool) -> WriteOnlyCell:
-    value = _plain(value)
-    if isinstance(value, Decimal):
+#: Django's date format characters and Excel's codes for them.
+_EXCEL_CODES = {
+    "d": "dd", "j": "d", "m": "mm", "n": "m", "Y": "yyyy", "y": "yy",
+    "H": "hh", "G": "h", "i": "mm", "s": "ss",
+}  # fmt: skip
+
+
+def excel_format(django_format: str) -> str:
+    """An Excel number format for a Django date format ("d/m/Y H:i" → "dd/mm/yyyy hh:mm");
+    ISO when the format has a character Excel cannot say."""
+    parts = []
+    for char in django_format:
+        if char in _EXCEL_CODES:
+            parts.append(_EXCEL_CODES[char])
+        elif char in "/-.: ":
+            parts.append(char)
+        elif char == "\u200f":  # a right-to-left mark: the cell's direction does that
+            continue
+        else:
+            timed = any(c in django_format for c in "HGghiPAa")
+            return "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
+    return "".join(parts)
+
+
+def _xlsx_cell(
+    sheet: Any, value: object, *, bold: bool, shapes: dict[type, str] | None = None
+) -> WriteOnlyCell:
+    shape = None
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: the moment as read in Algiers.
+        value, shape = _local(value).replace(tzinfo=None), (shapes or {}).get(dt.datetime)
+    elif isinstance(value, dt.date):
+        shape = (shapes or {}).get(dt.date)
+    elif isinstance(value, Decimal):
         value = float(value)
+    elif value is None:
+        value = ""
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would make "=…" a formula
+    if shape:
+        cell.number_format = shape
     if bold:
         cell.font = Font(bold=True)
     return cell
@@ -315,9 +399,15 @@ def xlsx_response(
 
 
 def spreadsheet_response(
-    rows: Iterable[Iterable[object]], *, fmt: str, filename: str, **options: Any
+    rows: Iterable[Iterable[object]],
+    *,
+    fmt: str,
+    filename: str,
+    sep: str | None = None,
+    **options: Any,
 ) -> HttpResponse:
-    """``fmt`` is "csv" or "xlsx"; ``filename`` has no extension."""
+    """``fmt`` is "csv" or "xlsx"; ``filename`` has no extension; ``sep`` is the ``?sep=``
+    of a CSV (:func:`csv_separator`)."""
     if fmt == "csv":
-        return csv_response(rows, filename=f"{filename}.csv")
+        return csv_response(rows, filename=f"{filename}.csv", sep=sep)
     return xlsx_response(rows, filename=f"{filename}.xlsx", **options)

@@ -46,8 +46,10 @@ def _person(user: object) -> str:
     return str(user.get_full_name() or user.email)  # type: ignore[attr-defined]
 
 
-def maquette_csv(programme: Programme) -> bytes:
-    return spreadsheets.csv_bytes(itertools.chain([maquette_header()], maquette_rows(programme)))
+def maquette_csv(programme: Programme, *, sep: str | None = None) -> bytes:
+    return spreadsheets.csv_bytes(
+        itertools.chain([maquette_header()], maquette_rows(programme)), sep=sep
+    )
 
 
 def maquette_xlsx(programme: Programme) -> bytes:

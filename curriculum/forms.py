@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.numbers import local_decimals
 from curriculum.models import Module, ModuleLecturer, ModulePartner, Programme, TeachingUnit
 
 AR = {"dir": "rtl", "lang": "ar"}
@@ -20,6 +21,7 @@ class ProgrammeForm(forms.ModelForm[Programme]):
             "description_ar", "description_en", "diploma_authority", "semester_count",
             "ruleset_name", *Programme.RULESET_FIELDS,
         ]  # fmt: skip
+        formfield_callback = local_decimals
         widgets = {
             "title_ar": forms.TextInput(attrs=AR),
             "domain_ar": forms.TextInput(attrs=AR),
@@ -62,6 +64,7 @@ class ModuleForm(forms.ModelForm[Module]):
             "w_cc", "w_exam", "description_fr", "description_ar", "description_en",
             "outcomes_fr", "outcomes_ar", "outcomes_en", "is_thesis",
         ]  # fmt: skip
+        formfield_callback = local_decimals
         widgets = {
             "title_ar": forms.TextInput(attrs=AR),
             "description_ar": forms.Textarea(attrs={**AR, "rows": 3}),

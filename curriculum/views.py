@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, role_required
+from core import spreadsheets
 from core.form_errors import attach
 from core.numbers import positive_int
 from curriculum import exports, selectors, services
@@ -337,12 +338,13 @@ def export_maquette(request: AuthenticatedHttpRequest, slug: str, fmt: str) -> H
     programme = selectors.programme_with_structure(slug=slug)
     if fmt == "csv":
         response = HttpResponse(
-            exports.maquette_csv(programme), content_type="text/csv; charset=utf-8"
+            exports.maquette_csv(programme, sep=request.GET.get("sep")),
+            content_type=spreadsheets.CSV_TYPE,
         )
     else:
         response = HttpResponse(
             exports.maquette_xlsx(programme),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=spreadsheets.XLSX_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="maquette-{programme.slug}.{fmt}"'
     return response

@@ -24,6 +24,7 @@ from enrollment.models import (
     DocumentRequirement,
     Education,
     Intake,
+    Interview,
     Offer,
     Student,
 )
@@ -131,6 +132,37 @@ def _identity(profile: ApplicantProfile, index: int, rng: random.Random) -> None
     profile.sector = SECTORS[index % len(SECTORS)]
 
 
+def academic_year_of(day: dt.date) -> int:
+    """The first calendar year of the academic year that holds ``day``: an Algerian academic
+    year runs from September to August (1 December 2026 is in 2026/2027)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def cohort_start_in(year: int) -> dt.date:
+    """When a demo cohort of ``year`` starts: the first Sunday of October (the Algerian week
+    starts on Sunday)."""
+    first = dt.date(year, 10, 1)
+    return first + dt.timedelta(days=(6 - first.weekday()) % 7)
+
+
+def running_cohort_slug(today: dt.date | None = None) -> str:
+    """The demo cohort in its first year now: it started in the current academic year, so
+    that what it is certified today (an enrollment attestation) is this year."""
+    year = academic_year_of(today or timezone.localdate())
+    return f"promotion-{year}-{year + 2}"
+
+
+def open_intake_slug(today: dt.date | None = None) -> str:
+    """The demo call for applications open now: for the cohort of the next academic year."""
+    year = academic_year_of(today or timezone.localdate()) + 1
+    return f"appel-{year}-{year + 2}"
+
+
+#: The latest a call for applications closes before its cohort starts: time to interview,
+#: decide and answer the offers.
+CLOSES_BEFORE_START = dt.timedelta(days=14)
+
+
 def cohort_get_or_create(
     *, slug: str, programme: Programme, start: dt.date, seats: int = 25
 ) -> Cohort:
@@ -168,25 +200,40 @@ def _requirements(intake: Intake) -> None:
 
 @transaction.atomic
 def seed_admissions(
-    *, programme: Programme, coordinator: User | None, reviewer: User | None, applicant: User | None
+    *,
+    programme: Programme,
+    coordinator: User | None,
+    reviewer: User | None,
+    applicant: User | None,
+    now: dt.datetime | None = None,
 ) -> Intake:
-    """The running cohort, the next one with its open intake and applications in every state."""
+    """The running cohort (in its first academic year now), the next one with its open
+    intake, which closes before that cohort starts, and applications in every state.
+    ``now`` is the moment the dates are drawn from (the current time unless told)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    year = academic_year_of(today)
     cohort_get_or_create(
-        slug="promotion-2025-2027", programme=programme, start=dt.date(2025, 10, 5)
+        slug=running_cohort_slug(today),
+        programme=programme,
+        start=cohort_start_in(year),
     )
+    start = cohort_start_in(year + 1)
     cohort = cohort_get_or_create(
-        slug="promotion-2026-2028", programme=programme, start=dt.date(2026, 10, 4)
+        slug=f"promotion-{year + 1}-{year + 3}", programme=programme, start=start
     )
-    now = timezone.now()
+    # Open now; at the latest two weeks before the cohort starts (late in August, the
+    # usual 60 days would run past the start).
+    latest = timezone.make_aware(dt.datetime.combine(start - CLOSES_BEFORE_START, dt.time.min))
     intake, created = Intake.objects.get_or_create(
-        slug="appel-2026-2028",
+        slug=open_intake_slug(today),
         defaults={
             "cohort": cohort,
-            "title_fr": "Appel à candidatures — promotion 2026–2028",
-            "title_ar": "إعلان الترشح — دفعة 2026–2028",
-            "title_en": "Call for applications — class of 2026–2028",
+            "title_fr": f"Appel à candidatures — promotion {year + 1}–{year + 3}",
+            "title_ar": f"إعلان الترشح — دفعة {year + 1}–{year + 3}",
+            "title_en": f"Call for applications — class of {year + 1}–{year + 3}",
             "opens_at": now - dt.timedelta(days=30),
-            "closes_at": now + dt.timedelta(days=60),
+            "closes_at": min(now + dt.timedelta(days=60), latest),
             "seats": cohort.seats,
             "eligibility_fr": (
                 "Licence (bac+3) en économie, gestion, droit, sciences politiques, ingénierie, "
@@ -273,6 +320,8 @@ def _advance(
     if state == "submitted":
         return
     review.eligibility_set(application=application, actor=coordinator, eligible=True)
+    for document in application.documents.all():
+        review.document_review(document=document, actor=coordinator, accept=True)
     assignment = review.reviewer_assign(
         application=application, actor=coordinator, reviewer=reviewer
     )
@@ -296,6 +345,11 @@ def _advance(
     )
     if state == "shortlisted":
         return
+    # The demo tells a past: its interviews took place two days ago (a mark is entered only
+    # once an interview has started, and none is scheduled in the past).
+    Interview.objects.filter(application=application).update(
+        scheduled_at=timezone.now() - dt.timedelta(days=2)
+    )
     review.interview_mark(
         application=application, actor=reviewer, mark=Decimal(rng.randint(22, 36)) / 2
     )
@@ -324,7 +378,7 @@ def seed_students(*, count: int, cohort_slug: str, programme: Programme) -> tupl
     cohort = cohort_get_or_create(
         slug=cohort_slug,
         programme=programme,
-        start=dt.date(today.year, 10, 1),
+        start=dt.date(academic_year_of(today), 10, 1),
         seats=max(count, 25),
     )
     if cohort.seats < count:

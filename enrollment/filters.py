@@ -78,10 +78,12 @@ class ApplicationFilter(django_filters.FilterSet):
     def search(
         self, queryset: QuerySet[Application], name: str, value: str
     ) -> QuerySet[Application]:
+        """Every word (five at most) in the name, the e-mail address or the number, whatever
+        its accents and case: "bénali", "BENALI" and "Benali" find "Bénali" (core.search)."""
         for word in value.split()[:5]:
             queryset = queryset.filter(
-                Q(full_name__icontains=word)
-                | Q(applicant__email__icontains=word)
+                Q(full_name__unaccent__icontains=word)
+                | Q(applicant__email__unaccent__icontains=word)
                 | Q(number__iexact=word)
             )
         return queryset
@@ -105,9 +107,9 @@ class StudentFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
         for word in value.split()[:5]:
             queryset = queryset.filter(
-                Q(user__last_name__icontains=word)
-                | Q(user__first_name__icontains=word)
-                | Q(user__email__icontains=word)
+                Q(user__last_name__unaccent__icontains=word)
+                | Q(user__first_name__unaccent__icontains=word)
+                | Q(user__email__unaccent__icontains=word)
                 | Q(registration_number__icontains=word)
             )
         return queryset

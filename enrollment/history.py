@@ -83,7 +83,11 @@ MESSAGES: dict[str, StrOrPromise] = {
     "waitlist_promoted": _("Promoted from the waiting list"),
     "offer_accepted": _("Offer accepted: registration number %(number)s"),
     "offer_declined": _("Offer declined"),
-    "decision_override": _("Decided although %(reason)s"),
+    # lifecycles: a decision taken although mandatory documents were not accepted (the
+    # coordinator's reason is the event's note)
+    "decision_override": _(
+        "Decided although these mandatory documents were not accepted: %(documents)s"
+    ),
 }
 
 _DECIMAL_KEYS = frozenset({"academic", "experience", "motivation", "mark", "score"})

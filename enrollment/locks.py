@@ -1,10 +1,10 @@
 """The row locks of admissions and studies, in one module and in one order.
 
 Taken in this order when a transaction needs several: cohort → application → offer →
-document or review; a mark sheet, a jury, a student or a counter alone. Each lock takes only
-its own row (``of=("self",)``): the rows read with it (the intake, the programme) stay free
-for everyone else. On SQLite, which has no row locks, ``IMMEDIATE`` transactions serialise
-the writers instead (config/settings.py).
+document or review, or application → interview slots (by id); a mark sheet, a jury, a
+student or a counter alone. Each lock takes only its own row (``of=("self",)``): the rows
+read with it (the intake, the programme) stay free for everyone else. On SQLite, which has
+no row locks, ``IMMEDIATE`` transactions serialise the writers instead (config/settings.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from enrollment.models import (
     ApplicationDocument,
     Cohort,
     Counter,
+    InterviewSlot,
     Offer,
     Review,
     Student,
@@ -55,6 +56,11 @@ def lock_review(pk: int) -> Review:
     return Review.objects.select_for_update(of=SELF).select_related("application").get(pk=pk)
 
 
+def lock_slots(pks: list[int]) -> list[InterviewSlot]:
+    """Interview slots, in id order (an applicant moving from one slot to another holds both)."""
+    return list(InterviewSlot.objects.select_for_update(of=SELF).filter(pk__in=pks).order_by("pk"))
+
+
 def lock_student(pk: int) -> Student:
     return Student.objects.select_for_update(of=SELF).get(pk=pk)
 
@@ -71,5 +77,6 @@ __all__: list[Any] = [
     "lock_document",
     "lock_offer",
     "lock_review",
+    "lock_slots",
     "lock_student",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import Counter as Tally
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from enrollment.models import (
     ApplicationEvent,
     Cohort,
     Intake,
+    Offer,
     Review,
     Student,
 )
@@ -91,11 +92,17 @@ def intake_links_open() -> QuerySet[Intake]:
 
 
 def applications_of(*, user: User) -> QuerySet[Application]:
-    """A person's applications with what their own space lists: number, intake, status."""
+    """A person's applications with what their own space lists: number, intake, status,
+    and the deadline of a draft."""
     return (
         Application.objects.filter(applicant=user)
         .select_related("intake")
-        .only("number", "status", *(f"intake__{field}" for field in INTAKE_TITLE))
+        .only(
+            "number",
+            "status",
+            *(f"intake__{field}" for field in INTAKE_TITLE),
+            "intake__closes_at",
+        )
         .order_by("-created_at")
     )
 
@@ -191,6 +198,43 @@ def funnel(*, intake: Intake | None = None) -> dict[str, Any]:
     }
 
 
+def seats_by_cohort(*, intake: Intake | None = None) -> list[dict[str, Any]]:
+    """The seats of the cohort of ``intake`` (or of every cohort that has an intake): the
+    limit, the seats taken as the decisions count them — ``decisions.seats_taken``, students
+    plus offers waiting for an answer, the one count there is — and the seats left."""
+    from enrollment.services.decisions import seats_taken
+
+    cohorts = (
+        [intake.cohort]
+        if intake is not None
+        else Cohort.objects.filter(intakes__isnull=False).distinct().order_by("-start_date", "pk")
+    )
+    rows = []
+    for cohort in cohorts:
+        taken = seats_taken(cohort)
+        rows.append(
+            {
+                "cohort": cohort,
+                "seats": cohort.seats,
+                "taken": taken,
+                "free": max(cohort.seats - taken, 0),
+            }
+        )
+    return rows
+
+
+def offers_pending(*, intake: Intake | None = None) -> QuerySet[Offer]:
+    """Offers waiting for an answer, the soonest deadline first, with their application."""
+    queryset = (
+        Offer.objects.filter(status=Offer.Status.PENDING)
+        .select_related("application__intake")
+        .order_by("deadline", "pk")
+    )
+    if intake is not None:
+        queryset = queryset.filter(application__intake=intake)
+    return queryset
+
+
 def reviews_assigned(*, user: User) -> QuerySet[Review]:
     return (
         Review.objects.filter(reviewer=user)
@@ -200,12 +244,18 @@ def reviews_assigned(*, user: User) -> QuerySet[Review]:
 
 
 def export_rows(queryset: QuerySet[Application]) -> QuerySet[Application, tuple[Any, ...]]:
-    """What the CSV/XLSX export reads: plain values, fetched in chunks."""
-    return queryset.values_list(
+    """What the CSV/XLSX export reads: plain values (codes, which the export turns into the
+    reader's words), the intake's titles and the id of the last event, fetched in chunks."""
+    last_event = (
+        ApplicationEvent.objects.filter(application=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
+    return queryset.annotate(last_event=Subquery(last_event)).values_list(
         "number",
         "full_name",
         "applicant__email",
-        "intake__slug",
+        *(f"intake__{field}" for field in INTAKE_TITLE),
         "status",
         "sector",
         "degree",
@@ -215,7 +265,13 @@ def export_rows(queryset: QuerySet[Application]) -> QuerySet[Application, tuple[
         "interview_score",
         "final_score",
         "waitlist_rank",
+        "last_event",
     )
+
+
+def events_by_pk(pks: list[int]) -> dict[int, ApplicationEvent]:
+    """Events by id, for the export's "last change" columns (one query per chunk)."""
+    return ApplicationEvent.objects.in_bulk(pks)
 
 
 def reviewers_available() -> QuerySet[User]:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from enrollment.views import applicant, staff
+from enrollment.views import applicant, receipts, slots, staff
 
 app_name = "enrollment"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("me/applications/<str:number>/submit/", applicant.submit, name="submit"),
     path("me/applications/<str:number>/withdraw/", applicant.withdraw, name="withdraw"),
+    path(
+        "me/applications/<str:number>/interview.ics",
+        applicant.interview_calendar,
+        name="interview_calendar",
+    ),
+    path("me/applications/<str:number>/receipt.pdf", receipts.mine, name="receipt"),
     path(
         "me/applications/<str:number>/documents/replace/",
         applicant.document_replace,
@@ -38,6 +44,7 @@ urlpatterns = [
         applicant.offer_answer,
         name="offer_answer",
     ),
+    path("me/applications/<str:number>/interview/book/", slots.slot_book, name="slot_book"),
     path("staff/admissions/", staff.application_list, name="staff_applications"),
     path("staff/admissions/bulk/", staff.bulk_action, name="staff_bulk"),
     path("staff/admissions/dashboard/", staff.dashboard, name="staff_dashboard"),
@@ -61,8 +68,15 @@ urlpatterns = [
         staff.intake_shortlist,
         name="intake_shortlist",
     ),
+    path("staff/admissions/intakes/<int:pk>/slots/", slots.intake_slots, name="intake_slots"),
+    path(
+        "staff/admissions/intakes/<int:pk>/slots/<int:slot>/delete/",
+        slots.slot_delete,
+        name="slot_delete",
+    ),
     path("staff/reviews/", staff.my_reviews, name="my_reviews"),
     path("staff/admissions/<str:number>/", staff.application_detail, name="staff_application"),
+    path("staff/admissions/<str:number>/receipt.pdf", receipts.staff, name="staff_receipt"),
     path(
         "staff/admissions/<str:number>/documents/<int:pk>/",
         staff.document_download,

@@ -25,7 +25,9 @@ if [ "${1:-}" = setup ]; then
   exit 0
 fi
 
-PORT=${PORT:-8000}
+# Exported: the settings build SITE_URL from it (links in e-mails and QR codes name the port
+# served), unless SITE_URL is set in the environment or .env.
+export PORT=${PORT:-8000}
 ensure_system_packages SYSTEM_PACKAGES_RUN
 ensure_venv
 
@@ -53,9 +55,6 @@ if [ -z "${SIGNING_P12:-}" ] && ! grep -qs '^SIGNING_P12=' .env; then
   export SIGNING_P12="$PWD/var/signing/dev.p12"
   export SIGNING_P12_PASSWORD="${SIGNING_P12_PASSWORD:-development-only}"
 fi
-# Links in e-mails and QR codes name the port actually served.
-export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
-
 procs+=("once:setup=bash scripts/run.sh setup")
 procs+=("worker=.venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule")
 # gunicorn rather than runserver: runserver's listen backlog of 10 reset a fifth of 50

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import Programme
-from enrollment.demo import cohort_get_or_create, seed_students
+from enrollment.demo import academic_year_of, cohort_get_or_create, seed_students
 from enrollment.models import Cohort, Student
 
 
@@ -51,8 +51,8 @@ def seed_graduates(*, programme: Programme, coordinator: User, count: int = 4) -
     from studies.models import MarkSheet, Offering, Session
     from studies.services import juries, marks
 
-    today = timezone.localdate()
-    start = dt.date(today.year - 2, 10, 1)
+    # Started two academic years before this one: its four semesters are over.
+    start = dt.date(academic_year_of(timezone.localdate()) - 2, 10, 1)
     cohort = cohort_get_or_create(
         slug=f"promotion-{start.year}-{start.year + 2}", programme=programme, start=start
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.numbers import LocalDecimalField
 from enrollment.forms import DATE, DATETIME
 from partners.models import Organisation
 from studies.models import ClassSession, Internship
@@ -58,10 +59,10 @@ class DefenceScheduleForm(forms.Form):
 
 
 class DefenceMarkForm(forms.Form):
-    written = forms.DecimalField(
+    written = LocalDecimalField(
         label=_("Written thesis /20"), min_value=0, max_value=20, decimal_places=2
     )
-    oral = forms.DecimalField(label=_("Defence /20"), min_value=0, max_value=20, decimal_places=2)
-    tutor = forms.DecimalField(
+    oral = LocalDecimalField(label=_("Defence /20"), min_value=0, max_value=20, decimal_places=2)
+    tutor = LocalDecimalField(
         label=_("Tutor's appraisal /20"), min_value=0, max_value=20, decimal_places=2
     )

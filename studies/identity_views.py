@@ -23,6 +23,7 @@ class IdentityForm(ProfileForm):
     limits of what a document prints are the service's (``identity_complete``)."""
 
     consent = None  # type: ignore[assignment]  # the student's own consent is not asked here
+    entry_rules = False  # identity_complete reports every fault at once, missing ones included
 
     class Meta(ProfileForm.Meta):
         fields = list(profiles.IDENTITY_FIELDS)

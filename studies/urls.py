@@ -52,6 +52,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", studies.calendar_feed, name="calendar"),
     path("me/calendar/", studies.calendar_feed_change, name="calendar_change"),
     path("staff/grades/<int:pk>/", studies.sheet_detail, name="sheet"),
+    path("staff/grades/<int:pk>/submit/", studies.sheet_submit, name="sheet_submit"),
     re_path(
         r"^staff/grades/(?P<pk>\d+)/export\.(?P<fmt>csv|xlsx)$",
         studies.sheet_export,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import (
     AuthenticatedHttpRequest,
@@ -24,6 +24,7 @@ from accounts.access import (
     role_required,
 )
 from core import spreadsheets
+from core.confirmation import Confirmation, confirmation_page, confirmed, moment
 from core.form_errors import attach
 from core.numbers import positive_int
 from core.uploads import private_file_response
@@ -38,13 +39,14 @@ from studies.forms import (
     DefenceScheduleForm,
     InternshipForm,
 )
-from studies.lifecycles import SHEET
+from studies.lifecycles import JURY, SHEET
 from studies.models import (
     Attendance,
     ClassSession,
     Defence,
     Internship,
     Jury,
+    Mark,
     MarkChange,
     MarkSheet,
     Offering,
@@ -68,7 +70,10 @@ def cohort_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return spreadsheets.spreadsheet_response(
-            selectors.roster_export_rows(students), fmt=fmt, filename=f"roster-{slug}"
+            selectors.roster_export_rows(students),
+            fmt=fmt,
+            filename=f"roster-{slug}",
+            sep=request.GET.get("sep"),
         )
     return render(
         request,
@@ -158,21 +163,29 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     rows=parsed.rows,
                     reason=request.POST.get("reason", ""),
                 )
-                submitted = request.POST.get("submit") == "1"
+                # "Save and submit": the marks are saved, the submission waits for its
+                # confirmation page (unless this POST carries the confirmation itself).
+                asked = request.POST.get("submit") == "1"
+                submitted = asked and confirmed(request)
                 if submitted:
-                    marks.grid_submit(sheet=sheet, actor=request.user)
+                    sheet = marks.grid_submit(sheet=sheet, actor=request.user)
             except ValidationError as exc:
                 errors = list(exc.messages)
             except ValueError as exc:
                 errors = [str(exc)]
             else:
+                if asked and not submitted:
+                    if changed:
+                        messages.success(
+                            request,
+                            ngettext("%(n)s mark saved.", "%(n)s marks saved.", changed)
+                            % {"n": changed},
+                        )
+                    return redirect("studies:sheet_submit", pk=pk)
                 if submitted:
-                    message = ngettext(
-                        "%(n)s mark saved; the grid is sent to the coordination.",
-                        "%(n)s marks saved; the grid is sent to the coordination.",
-                        changed,
-                    )
-                elif changed:
+                    messages.success(request, _sheet_submitted(sheet))
+                    return redirect("studies:sheet", pk=pk)
+                if changed:
                     message = ngettext("%(n)s mark saved.", "%(n)s marks saved.", changed)
                 else:
                     message = _("Nothing changed: every mark was already saved as it is.")
@@ -199,12 +212,74 @@ def sheet_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _sheet_submitted(sheet: MarkSheet) -> str:
+    count = Mark.objects.filter(sheet=sheet).count()
+    return ngettext(
+        "Grid %(module)s (%(session)s) submitted on %(date)s: %(n)s mark is sent to the "
+        "coordination, and only the coordination may change it now.",
+        "Grid %(module)s (%(session)s) submitted on %(date)s: %(n)s marks are sent to the "
+        "coordination, and only the coordination may change them now.",
+        count,
+    ) % {
+        "module": sheet.offering.module.code,
+        "session": sheet.get_session_display(),
+        "date": moment(sheet.submitted_at or timezone.now()),
+        "n": count,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.LECTURER, Role.COORDINATOR)
+def sheet_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Submit a grid as it is saved: GET (or a POST without ``confirm=yes``) says what that
+    does; the confirmed POST submits."""
+    sheet = _sheet_for(request, pk)
+    if not SHEET.allows(sheet.status, "submit"):
+        messages.error(request, str(SHEET.refusals["submit"]))
+        return redirect("studies:sheet", pk=pk)
+    if not confirmed(request):
+        module = sheet.offering.module
+        count = Mark.objects.filter(sheet=sheet).count()
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Submit the grid of %(module)s (%(session)s)?")
+                % {"module": module.code, "session": sheet.get_session_display()},
+                consequences=[
+                    ngettext(
+                        "Its %(n)s saved mark is sent to the coordination, as it is now.",
+                        "Its %(n)s saved marks are sent to the coordination, as they are now.",
+                        count,
+                    )
+                    % {"n": count},
+                    _(
+                        "You can no longer change the grid: only the coordination may correct "
+                        "a mark, giving a reason."
+                    ),
+                ],
+                button=_("Submit the grid"),
+                cancel_url=reverse("studies:sheet", args=[pk]),
+            ),
+        )
+    try:
+        submitted = marks.grid_submit(sheet=sheet, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _sheet_submitted(submitted))
+    return redirect("studies:sheet", pk=pk)
+
+
 @role_required(Role.LECTURER, Role.COORDINATOR)
 def sheet_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     sheet = _sheet_for(request, pk)
     rows = grids.export_rows(sheet, marks.sheet_students(sheet))
     return spreadsheets.spreadsheet_response(
-        rows, fmt=fmt, filename=f"{sheet.offering.module.code}-{sheet.session}"
+        rows,
+        fmt=fmt,
+        filename=f"{sheet.offering.module.code}-{sheet.session}",
+        sep=request.GET.get("sep"),
     )
 
 
@@ -252,7 +327,10 @@ def _jury_page(request: AuthenticatedHttpRequest, jury: Jury, filename: str) -> 
         }
     if fmt in ("csv", "xlsx"):
         return spreadsheets.spreadsheet_response(
-            selectors.jury_export_rows(context), fmt=fmt, filename=filename
+            selectors.jury_export_rows(context),
+            fmt=fmt,
+            filename=filename,
+            sep=request.GET.get("sep"),
         )
     context["action_urls"] = _action_urls(jury)
     if jury.status in (Jury.Status.OPEN, Jury.Status.REOPENED) and not context["anomalies"]:
@@ -278,7 +356,64 @@ def _is_reopen(request: HttpRequest) -> bool:
     return request.path.rstrip("/").endswith("/reopen")
 
 
-def _jury_act(request: AuthenticatedHttpRequest, jury: Jury, action: str) -> None:
+def _jury_title(jury: Jury) -> str:
+    if jury.year is not None:
+        return _("the annual deliberation of year %(n)s") % {"n": jury.year}
+    return _("the jury of semester %(n)s (%(session)s)") % {
+        "n": jury.semester,
+        "session": jury.get_session_display(),
+    }
+
+
+def _jury_confirmation(jury: Jury, action: str) -> Confirmation:
+    """What closing or publishing a jury does, said before it is done."""
+    what = {"jury": _jury_title(jury), "cohort": jury.cohort}
+    if jury.year is not None:
+        cancel = reverse("studies:year_jury", args=[jury.cohort.slug, jury.year])
+    else:
+        cancel = reverse("studies:jury", args=[jury.cohort.slug, jury.semester, jury.session])
+    if action == "close":
+        consequences = [
+            _(
+                "The results shown on the page of %(jury)s are recorded as version "
+                "%(version)s, and the mark grids they come from are locked."
+            )
+            % {**what, "version": jury.version + 1},
+        ]
+        if jury.year is None and jury.session == Session.NORMAL:
+            consequences.append(
+                _("The resit grids open for the students and modules the rules send there.")
+            )
+        consequences.append(
+            _("Changing a result afterwards means reopening the jury and giving a reason.")
+        )
+        return Confirmation(
+            title=_("Close %(jury)s of %(cohort)s?") % what,
+            consequences=consequences,
+            button=_("Close the deliberation") if jury.year else _("Close the jury"),
+            cancel_url=cancel,
+        )
+    return Confirmation(
+        title=_("Publish the results of %(jury)s of %(cohort)s?") % what,
+        consequences=[
+            _("Each student of %(cohort)s reads these results in their space from now on.") % what,
+            _("Each is told by e-mail at once, and an e-mail cannot be taken back."),
+        ],
+        button=_("Publish to the students"),
+        cancel_url=cancel,
+    )
+
+
+def _jury_act(request: AuthenticatedHttpRequest, jury: Jury, action: str) -> HttpResponse | None:
+    """Close, publish or reopen; closing and publishing first show their confirmation page
+    (returned), reopening asks for its reason on the jury's page instead."""
+    if action in ("close", "publish") and not confirmed(request):
+        if not JURY.allows(jury.status, action):
+            messages.error(request, str(JURY.refusals[action]))
+            return None
+        return confirmation_page(request, _jury_confirmation(jury, action))
+    if request.method != "POST":
+        return None  # reopening is a POST from the jury's page, with its reason
     try:
         if action == "close":
             closed = juries.jury_close(jury=jury, actor=request.user)
@@ -286,16 +421,36 @@ def _jury_act(request: AuthenticatedHttpRequest, jury: Jury, action: str) -> Non
             messages.success(
                 request,
                 ngettext(
-                    "Jury closed: the result of %(n)s student is recorded.",
-                    "Jury closed: the results of %(n)s students are recorded.",
+                    "Closed on %(date)s: %(jury)s records the result of %(n)s student "
+                    "(version %(version)s).",
+                    "Closed on %(date)s: %(jury)s records the results of %(n)s students "
+                    "(version %(version)s).",
                     count,
                 )
-                % {"n": count},
+                % {
+                    "date": moment(closed.closed_at or timezone.now()),
+                    "jury": _jury_title(closed),
+                    "n": count,
+                    "version": closed.version,
+                },
             )
         elif action == "publish":
-            juries.jury_publish(jury=jury, actor=request.user)
+            published = juries.jury_publish(jury=jury, actor=request.user)
+            count = selectors.decided_count(jury=published)
             messages.success(
-                request, _("Results published: each student can read them and is told by e-mail.")
+                request,
+                ngettext(
+                    "Published on %(date)s: the results of %(jury)s are open to %(n)s "
+                    "student, who is told by e-mail.",
+                    "Published on %(date)s: the results of %(jury)s are open to %(n)s "
+                    "students, each told by e-mail.",
+                    count,
+                )
+                % {
+                    "date": moment(published.published_at or timezone.now()),
+                    "jury": _jury_title(published),
+                    "n": count,
+                },
             )
         elif action == "reopen":
             juries.jury_reopen(
@@ -313,26 +468,27 @@ def _jury_act(request: AuthenticatedHttpRequest, jury: Jury, action: str) -> Non
     except ValidationError as exc:
         for message in exc.messages[:20]:
             messages.error(request, message)
+    return None
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.COORDINATOR)
 @fresh_authentication_required(when=_is_reopen)  # reopening undoes a jury's decisions
 def jury_action(
     request: AuthenticatedHttpRequest, slug: str, semester: str, session: str, action: str
 ) -> HttpResponse:
-    _jury_act(request, _jury(slug, int(semester), session), action)
-    return redirect("studies:jury", slug=slug, semester=semester, session=session)
+    page = _jury_act(request, _jury(slug, int(semester), session), action)
+    return page or redirect("studies:jury", slug=slug, semester=semester, session=session)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.COORDINATOR)
 @fresh_authentication_required(when=_is_reopen)
 def year_jury_action(
     request: AuthenticatedHttpRequest, slug: str, year: str, action: str
 ) -> HttpResponse:
-    _jury_act(request, _year_jury(slug, year), action)
-    return redirect("studies:year_jury", slug=slug, year=year)
+    page = _jury_act(request, _year_jury(slug, year), action)
+    return page or redirect("studies:year_jury", slug=slug, year=year)
 
 
 # --- Students ---------------------------------------------------------------------------------
@@ -465,7 +621,10 @@ def cohort_results(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return spreadsheets.spreadsheet_response(
-            selectors.results_export_rows(cohort=cohort), fmt=fmt, filename=f"results-{slug}"
+            selectors.results_export_rows(cohort=cohort),
+            fmt=fmt,
+            filename=f"results-{slug}",
+            sep=request.GET.get("sep"),
         )
     return render(
         request,

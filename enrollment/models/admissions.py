@@ -536,9 +536,7 @@ class ReminderSent(models.Model):
     runs twice, or two workers at once, send it once. ``key`` names what it is about (a
     deadline, a document), so a new deadline is reminded again."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="reminders"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=30)
     key = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)

@@ -11,9 +11,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import queueing
 from core.storage import delete_when_unreferenced
 from core.uploads import check_image, check_pdf, private_storage, random_name, safe_filename
 from enrollment import history, locks
+from enrollment.lifecycles import APPLICATION
 from enrollment.models import (
     ApplicantProfile,
     Application,
@@ -22,15 +24,19 @@ from enrollment.models import (
     Intake,
 )
 from enrollment.services.common import next_number, notify, record, set_status
-from enrollment.services.profiles import profile_get_or_create, profile_missing
+from enrollment.services.profiles import profile_check, profile_get_or_create
 
 S = Application.Status
 
 
 def application_start(*, applicant: User, intake: Intake) -> Application:
-    """Open a draft for an intake (or return the one that exists)."""
+    """Open a draft for an intake (or return the one that exists). A draft withdrawn before
+    it was ever submitted is reopened as a draft while the call is open: withdrawing a
+    draft never closes the call to its author (its history keeps both steps)."""
     existing = Application.objects.filter(applicant=applicant, intake=intake).first()
     if existing is not None:
+        if may_reopen(existing):
+            return _reopen(existing, applicant)
         return existing
     if not intake.is_open():
         raise ValidationError(_("This call for applications is not open."))
@@ -50,6 +56,25 @@ def application_start(*, applicant: User, intake: Intake) -> Application:
     except IntegrityError:
         # Two tabs opened the same draft at once: the first one won.
         return Application.objects.get(applicant=applicant, intake=intake)
+
+
+def may_reopen(application: Application) -> bool:
+    """A withdrawn draft (never submitted) may be started again."""
+    return application.status == S.WITHDRAWN and application.submitted_at is None
+
+
+def _reopen(application: Application, actor: User) -> Application:
+    with transaction.atomic():
+        locked = locks.lock_application(application.pk, "intake")
+        if locked.applicant_id != actor.pk:
+            raise PermissionDenied
+        if not may_reopen(locked):
+            return locked  # reopened meanwhile (another tab), or no longer a withdrawn draft
+        if not locked.intake.is_open():
+            raise ValidationError(_("This call for applications is not open."))
+        status = APPLICATION.next(locked.status, "reopen")
+        set_status(locked, status, actor=actor, code="draft_reopened")
+    return locked
 
 
 def _editable(application: Application, actor: User) -> Application:
@@ -180,10 +205,15 @@ def application_problems(
     elif now >= intake.closes_at:
         problems.append(_("The call for applications is closed."))
     profile = profile or profile_get_or_create(user=application.applicant)
-    missing = profile_missing(profile)
-    if missing:
+    check = profile_check(profile, intake=intake)
+    if check.missing:
         problems.append(
-            _("Your profile is incomplete: %(fields)s.") % {"fields": ", ".join(missing)}
+            _("Your profile is incomplete: %(fields)s.") % {"fields": ", ".join(check.missing)}
+        )
+    for label, error in check.invalid:
+        problems.append(
+            _("To correct in your profile — %(field)s: %(error)s")
+            % {"field": label, "error": error}
         )
     if not application.motivation.strip():
         problems.append(_("Write your motivation."))
@@ -206,10 +236,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
         locked = locks.lock_application(application.pk, "intake", "applicant")
         if locked.applicant_id != actor.pk:
             raise PermissionDenied
-        if locked.status != S.DRAFT:
-            raise ValidationError(
-                _("This application has already been submitted."), code="already_submitted"
-            )
+        status = APPLICATION.next(locked.status, "submit")
         profile = profile_get_or_create(user=actor)
         problems = application_problems(locked, profile)
         if problems:
@@ -223,8 +250,12 @@ def application_submit(*, application: Application, actor: User) -> Application:
         locked.submitted_at = timezone.now()
         locked.language = translation.get_language() or locked.language
         locked.save()
-        set_status(locked, S.SUBMITTED, actor=actor)
+        set_status(locked, status, actor=actor)
         notify(locked, "submitted")
+        # The printable receipt is rendered by a worker once the submission is committed.
+        from enrollment.tasks import render_receipt
+
+        queueing.after_commit(render_receipt, locked.pk)
     return locked
 
 
@@ -266,11 +297,14 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
     locked = locks.lock_application(application.pk)
     if locked.applicant_id != actor.pk:
         raise PermissionDenied
-    if locked.status in (S.WITHDRAWN, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.REJECTED):
-        raise ValidationError(_("This application can no longer be withdrawn."))
-    if locked.status == S.ADMITTED:
-        raise ValidationError(
-            _("Decline the offer instead: the seat then goes to the next person waiting.")
-        )
-    set_status(locked, S.WITHDRAWN, actor=actor, note=reason)
+    status = APPLICATION.next(locked.status, "withdraw")
+    set_status(locked, status, actor=actor, note=reason)
     return locked
+
+
+def withdraw_refusal(application: Application) -> str:
+    """Why the application can no longer be withdrawn, in the applicant's words ("" when it
+    can): the page offers the step, and its confirmation, only when it is empty."""
+    if APPLICATION.allows(application.status, "withdraw"):
+        return ""
+    return " ".join(APPLICATION.refusal(application.status, "withdraw").messages)

@@ -7,6 +7,7 @@ offer — so concurrent acceptances queue on the cohort instead of deadlocking.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,16 +15,24 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import Role, has_role
 from accounts.models import User
 from accounts.services import user_set_role
-from enrollment import history, locks
-from enrollment.models import Application, Cohort, Offer, Student
+from enrollment import history, lifecycles, locks
+from enrollment.models import (
+    Application,
+    ApplicationDocument,
+    Cohort,
+    DocumentRequirement,
+    Interview,
+    Offer,
+    Student,
+)
 from enrollment.services.common import next_number, notify, record, set_status
 
 S = Application.Status
-DECIDABLE = (S.SUBMITTED, S.ELIGIBLE, S.SHORTLISTED, S.INTERVIEWED, S.WAITLISTED)
 
 
 class Decision:
@@ -31,6 +40,9 @@ class Decision:
     WAITLIST = "waitlist"
     REJECT = "reject"
     CHOICES = (ADMIT, WAITLIST, REJECT)
+    #: The decisions that may lead to a seat (the waiting list is promoted without anyone
+    #: deciding again): they wait for the interview and the documents too.
+    TOWARDS_A_SEAT = (ADMIT, WAITLIST)
 
 
 def _lock_cohort(cohort_id: int) -> Cohort:
@@ -48,14 +60,149 @@ def seats_taken(cohort: Cohort) -> int:
     return students + pending
 
 
+# --- What a decision waits for ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Missing:
+    """A condition of the intake that a decision still waits for."""
+
+    condition: str  # "reviews", "interview" or "documents"
+    message: str
+    #: a coordinator may decide anyway, giving a written reason (the documents only)
+    overridable: bool = False
+
+
+def interview_of(application: Application) -> Interview | None:
+    try:
+        return application.interview
+    except Interview.DoesNotExist:
+        return None
+
+
+def documents_not_accepted(application: Application) -> list[DocumentRequirement]:
+    """The mandatory documents of the intake that are not (yet) accepted on this file."""
+    accepted = {
+        d.requirement_id
+        for d in application.documents.all()
+        if d.status == ApplicationDocument.Status.ACCEPTED
+    }
+    return [r for r in application.intake.requirements.all() if r.required and r.pk not in accepted]
+
+
+def decision_waits_for(application: Application, decision: str) -> list[Missing]:
+    """What the intake still asks for before ``decision`` (empty: it may be taken now).
+
+    Every decision waits for ``reviews_required`` complete reviews. Admitting and
+    waitlisting — the decisions that lead to a seat — wait as well for the interview's mark
+    (``interview_required``) and for every mandatory document accepted
+    (``documents_accepted_required``, the one condition a coordinator may override). A
+    rejection does not wait for them: a candidate who never comes, or whose document is
+    false, must be answered too. Reads the prefetched reviews, documents and requirements.
+    """
+    intake = application.intake
+    missing: list[Missing] = []
+    complete = sum(1 for r in application.reviews.all() if r.is_complete)
+    if complete < intake.reviews_required:
+        missing.append(
+            Missing(
+                "reviews",
+                ngettext(
+                    "%(count)s complete review of the %(required)s required.",
+                    "%(count)s complete reviews of the %(required)s required.",
+                    complete,
+                )
+                % {"count": complete, "required": intake.reviews_required},
+            )
+        )
+    if decision not in Decision.TOWARDS_A_SEAT:
+        return missing
+    if intake.interview_required:
+        interview = interview_of(application)
+        if interview is None or interview.mark is None:
+            missing.append(Missing("interview", _("The interview has not been marked.")))
+    if intake.documents_accepted_required:
+        pending = documents_not_accepted(application)
+        if pending:
+            missing.append(
+                Missing(
+                    "documents",
+                    _("Mandatory documents not accepted: %(documents)s.")
+                    % {"documents": ", ".join(r.display_label for r in pending)},
+                    overridable=True,
+                )
+            )
+    return missing
+
+
+def decisions_possible(application: Application) -> dict[str, list[Missing]]:
+    """The decisions the state allows, each with what it still waits for."""
+    return {
+        decision: decision_waits_for(application, decision)
+        for decision in Decision.CHOICES
+        if lifecycles.APPLICATION.allows(application.status, decision)
+    }
+
+
+# --- Deciding ---------------------------------------------------------------------------------
 def decide(
-    *, applications: Iterable[Application], actor: User, decision: str, note: str = ""
+    *,
+    applications: Iterable[Application],
+    actor: User,
+    decision: str,
+    note: str = "",
+    override_reason: str = "",
 ) -> list[Application]:
     """Admit (an offer with a deadline), waitlist (ranked) or reject, one or many at once.
 
-    All or nothing: when admitting more people than there are free seats, nothing changes
-    and the message says how many seats are left.
+    All or nothing: an application that is not ready (its state, or what its intake waits
+    for) changes nothing and the message says which and why; when admitting more people
+    than there are free seats, nothing changes and the message says how many seats are left.
+    ``override_reason`` decides although mandatory documents are not accepted; it is kept in
+    the history (``decision_override``).
     """
+    return _decide(
+        applications=applications,
+        actor=actor,
+        decision=decision,
+        note=note,
+        override_reason=override_reason,
+        skip_unready=False,
+    ).done
+
+
+def decide_ready(
+    *, applications: Iterable[Application], actor: User, decision: str, note: str = ""
+) -> lifecycles.BulkResult:
+    """Decide for the applications that are ready and report the others with why (the bulk
+    actions of the list). The seats are still counted all or nothing over those decided."""
+    return _decide(
+        applications=applications,
+        actor=actor,
+        decision=decision,
+        note=note,
+        override_reason="",
+        skip_unready=True,
+    )
+
+
+def _why_not(application: Application, decision: str, *, override: bool) -> list[str]:
+    if not lifecycles.APPLICATION.allows(application.status, decision):
+        return list(lifecycles.APPLICATION.refusal(application.status, decision).messages)
+    return [
+        m.message
+        for m in decision_waits_for(application, decision)
+        if not (override and m.overridable)
+    ]
+
+
+def _decide(
+    *,
+    applications: Iterable[Application],
+    actor: User,
+    decision: str,
+    note: str,
+    override_reason: str,
+    skip_unready: bool,
+) -> lifecycles.BulkResult:
     if not has_role(actor, Role.COORDINATOR):
         raise PermissionDenied
     if decision not in Decision.CHOICES:
@@ -63,6 +210,8 @@ def decide(
     ids = sorted({a.pk for a in applications})
     if not ids:
         raise ValidationError(_("Select at least one application."))
+    override_reason = override_reason.strip()
+    result = lifecycles.BulkResult()
     with transaction.atomic():
         cohort_ids = set(
             Application.objects.filter(pk__in=ids).values_list("intake__cohort_id", flat=True)
@@ -70,18 +219,28 @@ def decide(
         cohorts = {c: _lock_cohort(c) for c in sorted(cohort_ids)}
         locked = list(
             locks.applications_for_update("intake", "applicant")
+            .prefetch_related("reviews", "documents", "intake__requirements", "interview")
             .filter(pk__in=ids)
             .order_by("-final_score", "pk")
         )
-        wrong = [a.number for a in locked if a.status not in DECIDABLE]
-        if wrong:
+        for application in locked:
+            reasons = _why_not(application, decision, override=bool(override_reason))
+            if reasons:
+                result.skipped.append((application.number, " ".join(reasons)))
+            else:
+                result.done.append(application)
+        if result.skipped and not skip_unready:
             raise ValidationError(
-                _("These applications cannot be decided in their current state: %(numbers)s.")
-                % {"numbers": ", ".join(wrong)}
+                [
+                    _("%(number)s cannot be decided yet: %(reasons)s")
+                    % {"number": number, "reasons": reasons}
+                    for number, reasons in result.skipped
+                ],
+                code="not_ready",
             )
         if decision == Decision.ADMIT:
             for cohort_id, cohort in cohorts.items():
-                wanted = sum(1 for a in locked if a.intake.cohort_id == cohort_id)
+                wanted = sum(1 for a in result.done if a.intake.cohort_id == cohort_id)
                 free = cohort.seats - seats_taken(cohort)
                 if wanted > free:
                     raise ValidationError(
@@ -89,16 +248,42 @@ def decide(
                             "Only %(free)s seat(s) left in %(cohort)s for %(wanted)s "
                             "admission(s); put the others on the waiting list."
                         )
-                        % {"free": max(free, 0), "cohort": cohort, "wanted": wanted}
+                        % {"free": max(free, 0), "cohort": cohort, "wanted": wanted},
+                        code="seats",
                     )
-        for application in locked:
+        for application in result.done:
+            overridden = (
+                documents_not_accepted(application)
+                if override_reason
+                and decision in Decision.TOWARDS_A_SEAT
+                and application.intake.documents_accepted_required
+                else []
+            )
+            if overridden:
+                record(
+                    application,
+                    actor=actor,
+                    kind="decision",
+                    after=decision,
+                    code="decision_override",
+                    params={"documents": _labels_in_languages(overridden)},
+                    note=override_reason,
+                )
             _apply_decision(application, actor=actor, decision=decision, note=note)
-    return locked
+    return result
+
+
+def _labels_in_languages(requirements: list[DocumentRequirement]) -> dict[str, str]:
+    def labels() -> str:
+        return ", ".join(r.display_label for r in requirements)
+
+    return history.in_languages(labels)
 
 
 def _apply_decision(
     application: Application, *, actor: User | None, decision: str, note: str
 ) -> None:
+    status = lifecycles.APPLICATION.next(application.status, decision)
     record(application, actor=actor, kind="decision", after=decision, note=note)
     if decision == Decision.ADMIT:
         _make_offer(application, actor=actor)
@@ -108,10 +293,10 @@ def _apply_decision(
         )["m"]
         application.waitlist_rank = (last or 0) + 1
         application.save(update_fields=["waitlist_rank", "updated_at"])
-        set_status(application, S.WAITLISTED, actor=actor, note=note)
+        set_status(application, status, actor=actor, note=note)
         notify(application, "waitlisted")
     else:
-        set_status(application, S.REJECTED, actor=actor, note=note)
+        set_status(application, status, actor=actor, note=note)
         notify(application, "rejected")
 
 
@@ -152,25 +337,22 @@ def offer_accept(*, offer: Offer, actor: User) -> Student:
         locked = locks.lock_offer(offer.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied
-        if locked.status == Offer.Status.ACCEPTED:
+        offer_status = lifecycles.OFFER.next(locked.status, "accept")
+        if locked.deadline <= timezone.now():
             raise ValidationError(
-                _("You have already accepted this offer."), code="already_accepted"
+                str(lifecycles.OFFER.refusals["accept"]), code=lifecycles.OFFER.codes["accept"]
             )
-        if locked.status != Offer.Status.PENDING or locked.deadline <= timezone.now():
-            raise ValidationError(
-                _("This offer has expired or was declined; it can no longer be accepted."),
-                code="expired",
-            )
+        status = lifecycles.APPLICATION.next(application.status, "accept")
         students = (
             Student.objects.filter(cohort=cohort).exclude(status=Student.Status.WITHDRAWN).count()
         )
         if students >= cohort.seats:
             raise ValidationError(_("Every seat of the cohort is taken."), code="full")
-        locked.status = Offer.Status.ACCEPTED
+        locked.status = offer_status
         locked.answered_at = timezone.now()
         locked.save(update_fields=["status", "answered_at"])
         student = student_create(user=application.applicant, cohort=cohort, application=application)
-        set_status(application, S.ACCEPTED, actor=actor)
+        set_status(application, status, actor=actor)
         record(
             application,
             actor=actor,
@@ -209,12 +391,12 @@ def offer_decline(*, offer: Offer, actor: User) -> Offer:
         locked = locks.lock_offer(offer.pk)
         if application.applicant_id != actor.pk:
             raise PermissionDenied
-        if locked.status != Offer.Status.PENDING:
-            raise ValidationError(_("This offer has already been answered or has expired."))
-        locked.status = Offer.Status.DECLINED
+        offer_status = lifecycles.OFFER.next(locked.status, "decline")
+        status = lifecycles.APPLICATION.next(application.status, "decline")
+        locked.status = offer_status
         locked.answered_at = timezone.now()
         locked.save(update_fields=["status", "answered_at"])
-        set_status(application, S.DECLINED, actor=actor)
+        set_status(application, status, actor=actor)
         waitlist_promote(cohort_id=cohort_id)
         return locked
 
@@ -223,18 +405,20 @@ def offers_expire(*, now: object = None) -> int:
     """Periodic: close the offers past their deadline and offer the seats to the next ones."""
     now = now or timezone.now()
     expired = 0
-    for pk, cohort_id in Offer.objects.filter(
-        status=Offer.Status.PENDING, deadline__lte=now
-    ).values_list("pk", "application__intake__cohort_id"):
+    answerable = [s for s in lifecycles.OFFER.states if lifecycles.OFFER.allows(s, "expire")]
+    for pk, cohort_id in Offer.objects.filter(status__in=answerable, deadline__lte=now).values_list(
+        "pk", "application__intake__cohort_id"
+    ):
         with transaction.atomic():
             _lock_cohort(cohort_id)
-            claimed = Offer.objects.filter(
-                pk=pk, status=Offer.Status.PENDING, deadline__lte=now
-            ).update(status=Offer.Status.EXPIRED)
+            claimed = Offer.objects.filter(pk=pk, status__in=answerable, deadline__lte=now).update(
+                status=Offer.Status.EXPIRED
+            )
             if not claimed:
                 continue
             application = locks.applications_for_update("intake", "applicant").get(offer__pk=pk)
-            set_status(application, S.EXPIRED, actor=None, code="offer_expired")
+            status = lifecycles.APPLICATION.next(application.status, "expire")
+            set_status(application, status, actor=None, code="offer_expired")
             notify(application, "expired")
             expired += 1
             waitlist_promote(cohort_id=cohort_id)
@@ -254,6 +438,7 @@ def waitlist_promote(*, cohort_id: int) -> list[Application]:
         .order_by("waitlist_rank", "pk")[:free]
     )
     for application in waiting:
+        lifecycles.APPLICATION.next(application.status, Decision.ADMIT)
         record(
             application,
             actor=None,

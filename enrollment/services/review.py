@@ -1,26 +1,38 @@
-"""The coordinators' side before the decision: documents, eligibility, reviews, interviews."""
+"""The coordinators' side before the decision: documents, eligibility, reviews, interviews
+and their slots. Each state change follows ``enrollment.lifecycles``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress
 
 from accounts.access import Role, has_role
 from accounts.models import User
 from enrollment import history, locks
-from enrollment.models import Application, ApplicationDocument, Intake, Interview, Review
+from enrollment.lifecycles import APPLICATION, DOCUMENT, INTERVIEW, BulkResult, interview_state
+from enrollment.models import (
+    Application,
+    ApplicationDocument,
+    Intake,
+    Interview,
+    InterviewSlot,
+    Review,
+)
 from enrollment.services.common import notify, record, set_status
 
 S = Application.Status
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal(0)
-REVIEWABLE = (S.SUBMITTED, S.ELIGIBLE, S.SHORTLISTED, S.INTERVIEWED, S.WAITLISTED)
 
 
 def _coordinator(actor: User) -> None:
@@ -40,12 +52,11 @@ def document_review(
     replacement before a deadline, and is e-mailed."""
     _coordinator(actor)
     locked = locks.lock_document(document.pk)
+    APPLICATION.next(locked.application.status, "document")
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why the document is rejected.")})
     before = locked.status
-    locked.status = (
-        ApplicationDocument.Status.ACCEPTED if accept else ApplicationDocument.Status.REJECTED
-    )
+    locked.status = DOCUMENT.next(before, "accept" if accept else "reject")
     locked.rejection_reason = "" if accept else reason.strip()
     locked.reviewed_by = actor
     locked.reviewed_at = timezone.now()
@@ -77,13 +88,44 @@ def eligibility_set(
     *, application: Application, actor: User, eligible: bool, note: str = ""
 ) -> Application:
     _coordinator(actor)
-    locked = locks.lock_application(application.pk)
-    if locked.status not in (S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE):
-        raise ValidationError(_("Eligibility is decided right after submission."))
-    set_status(locked, S.ELIGIBLE if eligible else S.INELIGIBLE, actor=actor, note=note)
+    locked = locks.lock_application(application.pk, "intake", "applicant")
+    status = APPLICATION.next(locked.status, "eligible" if eligible else "ineligible")
+    set_status(locked, status, actor=actor, note=note)
     if not eligible:
         notify(locked, "ineligible", {"note": note})
     return locked
+
+
+def _each(
+    applications: Iterable[Application], change: Callable[[Application], object]
+) -> BulkResult:
+    """Apply ``change`` to each application in its own transaction: those whose state does
+    not allow it are reported with why, the others are done."""
+    result = BulkResult()
+    for application in sorted(applications, key=lambda a: a.pk):
+        try:
+            with transaction.atomic():
+                change(application)
+        except ValidationError as exc:
+            result.skipped.append((application.number, " ".join(exc.messages)))
+        else:
+            result.done.append(application)
+    return result
+
+
+def eligibility_set_many(
+    *, applications: Iterable[Application], actor: User, eligible: bool
+) -> BulkResult:
+    _coordinator(actor)
+    return _each(
+        applications,
+        lambda a: eligibility_set(application=a, actor=actor, eligible=eligible),
+    )
+
+
+def shortlist_many(*, applications: Iterable[Application], actor: User) -> BulkResult:
+    _coordinator(actor)
+    return _each(applications, lambda a: shortlist(application=a, actor=actor))
 
 
 @transaction.atomic
@@ -91,6 +133,8 @@ def reviewer_assign(*, application: Application, actor: User, reviewer: User) ->
     _coordinator(actor)
     if not has_role(reviewer, Role.LECTURER, Role.COORDINATOR):
         raise ValidationError({"reviewer": _("A reviewer is a lecturer or a coordinator.")})
+    locked = locks.lock_application(application.pk)
+    APPLICATION.next(locked.status, "assign")
     review = Review(application=application, reviewer=reviewer)
     review.full_clean()
     review.save()
@@ -123,8 +167,7 @@ def review_save(
     locked = locks.lock_review(review.pk)
     if locked.reviewer_id != actor.pk:
         raise PermissionDenied
-    if locked.application.status not in REVIEWABLE:
-        raise ValidationError(_("This application is no longer being reviewed."))
+    APPLICATION.next(locked.application.status, "review")
     if locked.conflict_of_interest:
         # Declared once, it stands: the reviewer no longer sees the file's documents and
         # scores, so cannot score it afterwards either. A coordinator assigns someone else.
@@ -208,9 +251,7 @@ def final_score_update(*, application: Application) -> Decimal | None:
 def shortlist(*, application: Application, actor: User) -> Application:
     _coordinator(actor)
     locked = locks.lock_application(application.pk)
-    if locked.status not in (S.SUBMITTED, S.ELIGIBLE):
-        raise ValidationError(_("Only an eligible application can be shortlisted."))
-    set_status(locked, S.SHORTLISTED, actor=actor)
+    set_status(locked, APPLICATION.next(locked.status, "shortlist"), actor=actor)
     return locked
 
 
@@ -229,8 +270,113 @@ def shortlist_best(*, intake: Intake, actor: User) -> list[Application]:
             .order_by("-dossier_score", "submitted_at")[:wanted]
         )
         for application in best:
-            set_status(application, S.SHORTLISTED, actor=actor, code="best_files")
+            status = APPLICATION.next(application.status, "shortlist")
+            set_status(application, status, actor=actor, code="best_files")
     return best
+
+
+# --- Interviews -------------------------------------------------------------------------------
+def _future(scheduled_at: datetime, field: str = "scheduled_at") -> None:
+    if scheduled_at <= timezone.now():
+        raise ValidationError({field: _("An interview cannot be scheduled in the past.")})
+
+
+def _where(place: str, link: str) -> None:
+    if not place and not link:
+        raise ValidationError(_("Give a place or a video link."))
+
+
+def _set_interview(
+    application: Application,
+    *,
+    actor: User,
+    action: str,
+    scheduled_at: datetime,
+    duration_minutes: int,
+    place: str,
+    link: str,
+    panel: Iterable[User],
+) -> Interview:
+    """Create or move the interview of a locked application, record it and invite (again):
+    a move raises the iCalendar SEQUENCE, so the applicant's calendar updates the event."""
+    interview = Interview.objects.filter(application=application).first()
+    state = interview_state(interview)
+    if interview is not None and action == "schedule":
+        action = "move"
+    INTERVIEW.next(state, action)
+    moved = interview is not None
+    if interview is None:
+        interview = Interview(application=application)
+    else:
+        interview.sequence += 1
+    interview.scheduled_at = scheduled_at
+    interview.duration_minutes = duration_minutes
+    interview.place = place
+    interview.link = link
+    interview.invited_at = timezone.now()
+    interview.full_clean()
+    interview.save()
+    interview.panel.set(list(panel))
+    record(
+        application,
+        actor=actor,
+        kind="interview",
+        code="interview_moved" if moved else "interview_scheduled",
+        params={"scheduled_at": history.moment(interview.scheduled_at), "where": place or link},
+    )
+    invite(application=application, interview=interview, moved=moved)
+    return interview
+
+
+def invite(*, application: Application, interview: Interview, moved: bool = False) -> None:
+    """E-mail the invitation with its calendar event (after commit)."""
+    notify(
+        application,
+        "interview",
+        {"interview": interview, "moved": moved},
+        attachments=[
+            (
+                "interview.ics",
+                interview_ics(interview, application=application),
+                "text/calendar; method=REQUEST",
+            )
+        ],
+    )
+
+
+def interview_ics(interview: Interview, *, application: Application | None = None) -> bytes:
+    """The interview as an iCalendar invitation (METHOD:REQUEST): one UID per interview and
+    its SEQUENCE, so a moved interview replaces the event in the applicant's calendar."""
+    application = application or interview.application
+    host = settings.SITE_URL.split("//")[-1].split("/")[0]
+    language = application.language or application.applicant.preferred_language or "fr"
+    with translation.override(language):
+        summary = _("Interview — application %(number)s") % {"number": application.number}
+    calendar = Calendar()
+    calendar.add("prodid", "-//TEMA-WTC//Master MCRT admissions//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"interview-{interview.pk}@{host}")
+    event.add("sequence", interview.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", interview.scheduled_at)
+    event.add("dtend", interview.scheduled_at + timedelta(minutes=interview.duration_minutes))
+    event.add("summary", summary)
+    if interview.place:
+        event.add("location", interview.place)
+    if interview.link:
+        event.add("url", interview.link)
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = name or address
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{application.applicant.email}")
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    attendee.params["rsvp"] = "FALSE"
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
 
 
 @transaction.atomic
@@ -242,47 +388,53 @@ def interview_schedule(
     place: str,
     link: str,
     panel: list[User],
+    duration_minutes: int = 30,
 ) -> Interview:
+    """Schedule the interview, or move it (then the applicant is invited again). Never in
+    the past. A slot the applicant had booked is released: the coordination decided."""
     _coordinator(actor)
-    locked = locks.lock_application(application.pk, "intake")
-    if locked.status not in (S.SHORTLISTED, S.ELIGIBLE, S.SUBMITTED):
-        raise ValidationError(_("Interviews are for shortlisted applications."))
-    if not place and not link:
-        raise ValidationError(_("Give a place or a video link."))
-    interview, _created = Interview.objects.update_or_create(
-        application=locked,
-        defaults={
-            "scheduled_at": scheduled_at,
-            "place": place,
-            "link": link,
-            "invited_at": timezone.now(),
-        },
-    )
-    interview.full_clean()
-    interview.panel.set(panel)
-    if locked.status != S.SHORTLISTED:
-        set_status(locked, S.SHORTLISTED, actor=actor)
-    record(
+    locked = locks.lock_application(application.pk, "intake", "applicant")
+    status = APPLICATION.next(locked.status, "interview")
+    _future(scheduled_at)
+    _where(place, link)
+    InterviewSlot.objects.filter(application=locked).update(application=None, booked_at=None)
+    interview = _set_interview(
         locked,
         actor=actor,
-        kind="interview",
-        code="interview_scheduled",
-        params={"scheduled_at": history.moment(interview.scheduled_at), "where": place or link},
+        action="schedule",
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        link=link,
+        panel=panel,
     )
-    notify(locked, "interview", {"interview": interview})
+    set_status(locked, status, actor=actor)
     return interview
 
 
 @transaction.atomic
 def interview_mark(*, application: Application, actor: User, mark: Decimal) -> Application:
+    """The panel's mark, once the interview has started (never before)."""
     locked = locks.lock_application(application.pk, "intake")
     interview = Interview.objects.filter(application=locked).first()
-    if interview is None:
-        raise ValidationError(_("Schedule the interview first."))
+    INTERVIEW.next(interview_state(interview), "mark")
+    assert interview is not None  # the table has no "mark" without an interview
     if not (has_role(actor, Role.COORDINATOR) or interview.panel.filter(pk=actor.pk).exists()):
         raise PermissionDenied
-    if locked.status not in (S.SHORTLISTED, S.INTERVIEWED):
-        raise ValidationError(_("This application is not waiting for an interview mark."))
+    status = APPLICATION.next(locked.status, "mark")
+    if interview.scheduled_at > timezone.now():
+        raise ValidationError(
+            {
+                "mark": _(
+                    "The interview has not started yet: its mark can be entered from %(start)s."
+                )
+                % {
+                    "start": formats.date_format(
+                        timezone.localtime(interview.scheduled_at), "SHORT_DATETIME_FORMAT"
+                    )
+                }
+            }
+        )
     before = interview.mark
     interview.mark = mark
     interview.full_clean()
@@ -298,6 +450,121 @@ def interview_mark(*, application: Application, actor: User, mark: Decimal) -> A
         code="interview_marked",
         params={"mark": history.decimal(mark)},
     )
-    set_status(locked, S.INTERVIEWED, actor=actor)
+    set_status(locked, status, actor=actor)
     final_score_update(application=locked)
     return locked
+
+
+# --- Interview slots (Intake.interview_booking) ---------------------------------------------
+def slots_free(*, intake: Intake) -> QuerySet[InterviewSlot]:
+    """The slots still to be booked, from now on."""
+    return InterviewSlot.objects.filter(
+        intake=intake, application__isnull=True, starts_at__gt=timezone.now()
+    ).order_by("starts_at", "pk")
+
+
+def slots_of(*, intake: Intake) -> QuerySet[InterviewSlot]:
+    """Every slot of an intake, with who booked it, for the coordination."""
+    return (
+        InterviewSlot.objects.filter(intake=intake)
+        .select_related("application")
+        .prefetch_related("panel")
+        .order_by("starts_at", "pk")
+    )
+
+
+@transaction.atomic
+def slot_add(
+    *,
+    intake: Intake,
+    actor: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    place: str,
+    link: str,
+    panel: Iterable[User] = (),
+) -> InterviewSlot:
+    _coordinator(actor)
+    _future(starts_at, "starts_at")
+    _where(place, link)
+    slot = InterviewSlot(
+        intake=intake,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        link=link,
+    )
+    slot.full_clean()
+    slot.save()
+    slot.panel.set(list(panel))
+    return slot
+
+
+@transaction.atomic
+def slot_delete(*, slot: InterviewSlot, actor: User) -> None:
+    _coordinator(actor)
+    [locked] = locks.lock_slots([slot.pk])
+    if locked.application_id is not None:
+        raise ValidationError(_("This slot is booked; it can no longer be deleted."))
+    locked.delete()
+
+
+@transaction.atomic
+def slot_book(*, slot: InterviewSlot, application: Application, actor: User) -> Interview:
+    """A shortlisted applicant books a slot: the interview is created (or moved) from it and
+    the invitation sent. The slot rows are locked, so a slot booked twice at once goes to
+    one applicant; the other is told to choose another."""
+    locked = locks.lock_application(application.pk, "intake", "applicant")
+    if locked.applicant_id != actor.pk:
+        raise PermissionDenied
+    if not locked.intake.interview_booking:
+        raise ValidationError(_("Interviews of this intake are scheduled by the coordination."))
+    APPLICATION.next(locked.status, "book")
+    held = InterviewSlot.objects.filter(application=locked).values_list("pk", flat=True).first()
+    rows = {s.pk: s for s in locks.lock_slots([slot.pk, *([held] if held else [])])}
+    wanted = rows.get(slot.pk)
+    if wanted is None or wanted.intake_id != locked.intake_id:
+        raise ValidationError(_("This slot does not belong to this intake."))
+    if wanted.application_id == locked.pk:
+        raise ValidationError(_("You have already booked this slot."), code="already_booked")
+    if wanted.application_id is not None:
+        raise ValidationError(
+            _("This slot has just been booked by someone else; choose another."), code="taken"
+        )
+    if wanted.starts_at <= timezone.now():
+        raise ValidationError(_("This slot has passed; choose another."), code="passed")
+    if held and held in rows:
+        previous = rows[held]
+        previous.application = None
+        previous.booked_at = None
+        previous.save(update_fields=["application", "booked_at"])
+    wanted.application = locked
+    wanted.booked_at = timezone.now()
+    wanted.save(update_fields=["application", "booked_at"])
+    return _set_interview(
+        locked,
+        actor=actor,
+        action="book",
+        scheduled_at=wanted.starts_at,
+        duration_minutes=wanted.duration_minutes,
+        place=wanted.place,
+        link=wanted.link,
+        panel=wanted.panel.all(),
+    )
+
+
+# --- Blind review ---------------------------------------------------------------------------
+def scores_visible(*, user: User, application: Application) -> bool:
+    """Whether ``user`` may see the other reviewers' scores (and the file score they make).
+
+    A coordinator always does; a reviewer who declared a conflict never does; under blind
+    review (``Intake.blind_review``) a reviewer does only once their own review is scored.
+    Reads the prefetched reviews."""
+    if has_role(user, Role.COORDINATOR):
+        return True
+    own = next((r for r in application.reviews.all() if r.reviewer_id == user.pk), None)
+    if own is not None and own.conflict_of_interest:
+        return False
+    if not application.intake.blind_review:
+        return True
+    return own is not None and own.is_complete

@@ -11,10 +11,12 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import AuthenticatedHttpRequest
+from core.confirmation import Confirmation, ReasonForm, confirmation_page, confirmed, moment
 from core.form_errors import attach
 from core.uploads import private_file_response
 from enrollment import exports, selectors
@@ -25,9 +27,18 @@ from enrollment.forms import (
     MotivationForm,
     ProfileForm,
 )
-from enrollment.models import Application, ApplicationDocument, Education, Experience, Offer
+from enrollment.models import (
+    Application,
+    ApplicationDocument,
+    DocumentRequirement,
+    Education,
+    Experience,
+    Interview,
+    Offer,
+)
 from enrollment.services import applications as app_services
 from enrollment.services import decisions, profiles
+from enrollment.services.review import interview_ics
 
 STEPS = ("profile", "education", "motivation", "documents", "submit")
 
@@ -72,19 +83,25 @@ def _own(request: AuthenticatedHttpRequest, number: str) -> Application:
 @login_required
 def application_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     application = _own(request, number)
-    offer = Offer.objects.filter(application=application).first()
-    problems = app_services.application_problems(application) if application.is_draft else []
-    return render(
-        request,
-        "enrollment/application_detail.html",
-        {
-            "application": application,
-            "offer": offer,
-            "problems": problems,
-            "events": application.events.all(),
-            "steps": STEPS,
-        },
-    )
+    return render(request, "enrollment/application_detail.html", _detail(application))
+
+
+def _detail(application: Application, **extra: Any) -> dict[str, Any]:
+    """The applicant's page: what is left to do (the very list the submit step checks), the
+    deadline, the interview, the offer, the receipt, the documents and the history."""
+    return {
+        "application": application,
+        "offer": Offer.objects.filter(application=application).first(),
+        "interview": Interview.objects.filter(application=application).first(),
+        "problems": app_services.application_problems(application) if application.is_draft else [],
+        "may_withdraw": not app_services.withdraw_refusal(application),
+        "may_reopen": app_services.may_reopen(application) and application.intake.is_open(),
+        "events": application.events.all(),
+        "steps": STEPS,
+        "replace_failed": None,
+        "replace_errors": [],
+        **extra,
+    }
 
 
 @login_required
@@ -139,10 +156,14 @@ def _next(application: Application, step: str) -> HttpResponse:
 
 def _step_profile(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     profile = profiles.profile_get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = ProfileForm(request.POST or None, instance=profile, intake=application.intake)
     if request.method == "POST" and form.is_valid():
         try:
-            profiles.profile_save(profile=form.instance, consent=form.cleaned_data["consent"])
+            profiles.profile_save(
+                profile=form.instance,
+                consent=form.cleaned_data["consent"],
+                intake=application.intake,
+            )
         except ValidationError as exc:
             attach(form, exc)
         else:
@@ -237,23 +258,48 @@ def _document_rows(application: Application) -> list[tuple[object, ApplicationDo
     return [(r, documents.get(r.pk)) for r in application.intake.requirements.all()]
 
 
+def _upload_errors(form: DocumentUploadForm) -> tuple[DocumentRequirement | None, list[str]]:
+    """The requirement an upload failed for, and its errors, each naming that document
+    ("CV: the file is not a PDF document"), to show next to that document's input."""
+    requirement = getattr(form, "cleaned_data", {}).get("requirement")
+    errors = [str(e) for e in form.non_field_errors()]
+    errors += [str(e) for e in form.errors.get("file", [])]
+    if requirement is None:  # a requirement this intake does not ask for (a forged form)
+        errors += [str(e) for e in form.errors.get("requirement", [])]
+        return None, errors
+    label = requirement.display_label
+    return requirement, [
+        _("%(document)s: %(error)s") % {"document": label, "error": e} for e in errors
+    ]
+
+
+def _upload(
+    request: AuthenticatedHttpRequest, application: Application, form: DocumentUploadForm
+) -> bool:
+    """Store the upload of a valid form; the service's refusal goes on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        app_services.document_upload(
+            application=application,
+            actor=request.user,
+            requirement=form.cleaned_data["requirement"],
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as exc:
+        attach(form, exc)
+        return False
+    return True
+
+
 def _step_documents(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     form = DocumentUploadForm(
         request.POST or None, request.FILES or None, intake=application.intake
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            app_services.document_upload(
-                application=application,
-                actor=request.user,
-                requirement=form.cleaned_data["requirement"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, _("The document was added."))
-            return redirect("enrollment:step", number=application.number, step="documents")
+    if request.method == "POST" and _upload(request, application, form):
+        messages.success(request, _("The document was added."))
+        return redirect("enrollment:step", number=application.number, step="documents")
+    failed, errors = _upload_errors(form) if form.errors else (None, [])
     return _render_step(
         request,
         application,
@@ -261,7 +307,8 @@ def _step_documents(request: AuthenticatedHttpRequest, application: Application)
         {
             "form": form,
             "rows": _document_rows(application),
-            "failed_requirement": form.data.get("requirement") if form.errors else None,
+            "failed": failed,
+            "upload_errors": errors,
         },
         400 if form.errors else 200,
     )
@@ -297,20 +344,80 @@ def submit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return redirect("enrollment:application", number=number)
 
 
-@require_POST
+def _withdraw_confirmation(application: Application, form: ReasonForm) -> Confirmation:
+    intake, cancel = (
+        str(application.intake),
+        reverse("enrollment:application", args=[application.number]),
+    )
+    if application.is_draft:
+        return Confirmation(
+            title=_("Withdraw draft %(number)s?") % {"number": application.number},
+            consequences=[
+                _(
+                    "Your draft for “%(intake)s” is withdrawn: it will not be sent to the "
+                    "coordination."
+                )
+                % {"intake": intake},
+                _(
+                    "What you entered is kept: you may start this draft again from its page "
+                    "while the call is open (until %(deadline)s)."
+                )
+                % {"deadline": moment(application.intake.closes_at)},
+            ],
+            button=_("Withdraw my draft"),
+            cancel_url=cancel,
+            danger=True,
+            form=form,
+        )
+    return Confirmation(
+        title=_("Withdraw application %(number)s?") % {"number": application.number},
+        consequences=[
+            _(
+                "Your application to “%(intake)s” leaves the selection: the coordination stops "
+                "reviewing it."
+            )
+            % {"intake": intake},
+            _("You cannot apply to this call again."),
+        ],
+        button=_("Withdraw my application"),
+        cancel_url=cancel,
+        danger=True,
+        form=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def withdraw(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """GET (or a POST without ``confirm=yes``): what withdrawing does; the confirmed POST
+    withdraws."""
     application = _own(request, number)
+    refusal = app_services.withdraw_refusal(application)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("enrollment:application", number=number)
+    label = _("Why do you withdraw? (optional)")
+    form = ReasonForm(request.POST if confirmed(request) else None, label=label)
+    if not confirmed(request) or not form.is_valid():
+        status = 400 if form.errors else 200
+        return confirmation_page(request, _withdraw_confirmation(application, form), status=status)
+    was_draft = application.is_draft
     try:
-        app_services.application_withdraw(
-            application=application,
-            actor=request.user,
-            reason=request.POST.get("reason", "")[:1000],
+        withdrawn = app_services.application_withdraw(
+            application=application, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("enrollment:application", number=number)
+    values = {"number": number, "date": moment(withdrawn.updated_at)}
+    if was_draft and application.intake.is_open():
+        values["deadline"] = moment(application.intake.closes_at)
+        text = _(
+            "Draft %(number)s withdrawn on %(date)s. You may start it again until %(deadline)s."
+        )
     else:
-        messages.success(request, _("Your application was withdrawn."))
+        text = _("Application %(number)s withdrawn on %(date)s.")
+    messages.success(request, text % values)
     return redirect("enrollment:application", number=number)
 
 
@@ -329,25 +436,16 @@ def document_delete(request: AuthenticatedHttpRequest, number: str, pk: int) -> 
 @require_POST
 @login_required
 def document_replace(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    """After submission: replace a rejected document before its deadline."""
+    """After submission: replace a rejected document before its deadline. A refusal is
+    shown on the page, next to that document's input, naming it."""
     application = _own(request, number)
     form = DocumentUploadForm(request.POST, request.FILES, intake=application.intake)
-    if form.is_valid():
-        try:
-            app_services.document_upload(
-                application=application,
-                actor=request.user,
-                requirement=form.cleaned_data["requirement"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The document was replaced."))
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in errors))
-    return redirect("enrollment:application", number=number)
+    if _upload(request, application, form):
+        messages.success(request, _("The document was replaced."))
+        return redirect("enrollment:application", number=number)
+    failed, errors = _upload_errors(form)
+    context = _detail(application, replace_failed=failed, replace_errors=errors)
+    return render(request, "enrollment/application_detail.html", context, status=400)
 
 
 @login_required
@@ -366,31 +464,93 @@ def private_file(document: ApplicationDocument) -> FileResponse:
     )
 
 
-@require_POST
+def _offer_confirmation(application: Application, answer: str) -> Confirmation:
+    cancel = reverse("enrollment:application", args=[application.number])
+    if answer == "accept":
+        return Confirmation(
+            title=_("Accept your seat in %(cohort)s?") % {"cohort": application.intake.cohort},
+            consequences=[
+                _(
+                    "You take your seat in %(cohort)s: your student record and its registration "
+                    "number are created at once."
+                )
+                % {"cohort": application.intake.cohort},
+                _("This answer is final: you can no longer decline the offer."),
+            ],
+            button=_("Accept my seat"),
+            cancel_url=cancel,
+        )
+    return Confirmation(
+        title=_("Decline the offer of application %(number)s?") % {"number": application.number},
+        consequences=[
+            _(
+                "You decline the offer of application %(number)s: your seat goes to the next "
+                "person on the waiting list."
+            )
+            % {"number": application.number},
+            _("This answer is final: the seat cannot be given back to you."),
+        ],
+        button=_("Decline the offer"),
+        cancel_url=cancel,
+        danger=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def offer_answer(request: AuthenticatedHttpRequest, number: str, answer: str) -> HttpResponse:
+    """GET (or a POST without ``confirm=yes``): what the answer does; the confirmed POST
+    answers."""
     application = _own(request, number)
     offer = Offer.objects.filter(application=application).first()
-    if offer is None:
+    if offer is None or answer not in ("accept", "decline"):
         raise Http404
+    if not confirmed(request):
+        if offer.status != Offer.Status.PENDING:
+            messages.info(request, _("This offer has already been answered or has expired."))
+            return redirect("enrollment:application", number=number)
+        return confirmation_page(request, _offer_confirmation(application, answer))
     try:
         if answer == "accept":
             student = decisions.offer_accept(offer=offer, actor=request.user)
             messages.success(
                 request,
-                _("Welcome! Your registration number is %(number)s.")
-                % {"number": student.registration_number},
+                _(
+                    "Welcome! You accepted your seat on %(date)s; your registration number "
+                    "is %(number)s."
+                )
+                % {
+                    "date": moment(Offer.objects.get(pk=offer.pk).answered_at or timezone.now()),
+                    "number": student.registration_number,
+                },
             )
-        elif answer == "decline":
-            decisions.offer_decline(offer=offer, actor=request.user)
-            messages.info(request, _("You have declined the offer. Thank you for telling us."))
         else:
-            raise Http404
+            declined = decisions.offer_decline(offer=offer, actor=request.user)
+            messages.info(
+                request,
+                _(
+                    "You declined the offer of application %(number)s on %(date)s; your seat "
+                    "goes to the next person on the waiting list."
+                )
+                % {"number": number, "date": moment(declined.answered_at or timezone.now())},
+            )
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("enrollment:application", number=number)
+
+
+@require_GET
+@login_required
+def interview_calendar(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The applicant's interview as an iCalendar file, to add to their calendar."""
+    application = _own(request, number)
+    interview = get_object_or_404(Interview, application=application)
+    response = HttpResponse(interview_ics(interview), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="interview-{application.number}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -7,19 +7,21 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required
+from core import spreadsheets
 from core.form_errors import attach
 from core.numbers import positive_int
 from enrollment import exports, selectors
 from enrollment.forms import (
+    DECISION_LABELS,
     BulkActionForm,
     CohortForm,
     DecisionForm,
@@ -32,12 +34,14 @@ from enrollment.forms import (
     ReviewerAssignForm,
     ReviewForm,
 )
+from enrollment.lifecycles import APPLICATION, INTERVIEW, interview_state
 from enrollment.models import (
     Application,
     ApplicationDocument,
     Cohort,
     DocumentRequirement,
     Intake,
+    Interview,
     Review,
 )
 from enrollment.services import decisions, intakes, review
@@ -45,6 +49,8 @@ from enrollment.views.applicant import private_file
 from partners.models import Organisation
 
 PAGE_SIZES = (20, 50, 100)
+#: Offers waiting for an answer listed on the dashboard (the soonest deadlines).
+DASHBOARD_OFFERS = 20
 
 
 @role_required(Role.COORDINATOR)
@@ -53,15 +59,13 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format")
     if fmt == "csv":
         stream = StreamingHttpResponse(
-            exports.csv_stream(queryset), content_type="text/csv; charset=utf-8"
+            exports.csv_stream(queryset, sep=request.GET.get("sep")),
+            content_type=spreadsheets.CSV_TYPE,
         )
         stream["Content-Disposition"] = 'attachment; filename="applications.csv"'
         return stream
     if fmt == "xlsx":
-        response = HttpResponse(
-            exports.xlsx_file(queryset),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(exports.xlsx_file(queryset), content_type=spreadsheets.XLSX_TYPE)
         response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
         return response
     per_page = positive_int(request.GET.get("per_page"))
@@ -86,6 +90,8 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @require_POST
 @role_required(Role.COORDINATOR)
 def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Apply an action to the selected applications whose state allows it; the others are
+    listed with why. Admissions beyond the free seats still change nothing."""
     form = BulkActionForm(request.POST)
     back = request.POST.get("back", "")
     target = (
@@ -99,20 +105,28 @@ def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
     action, selected = form.cleaned_data["action"], list(form.cleaned_data["selected"])
     try:
         if action in decisions.Decision.CHOICES:
-            decisions.decide(applications=selected, actor=request.user, decision=action)
+            result = decisions.decide_ready(
+                applications=selected, actor=request.user, decision=action
+            )
+        elif action == "eligible":
+            result = review.eligibility_set_many(
+                applications=selected, actor=request.user, eligible=True
+            )
         else:
-            with transaction.atomic():
-                for application in selected:
-                    if action == "eligible":
-                        review.eligibility_set(
-                            application=application, actor=request.user, eligible=True
-                        )
-                    else:
-                        review.shortlist(application=application, actor=request.user)
+            result = review.shortlist_many(applications=selected, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(count)s application(s) updated.") % {"count": len(selected)})
+        return redirect(target)
+    if result.done:
+        messages.success(
+            request, _("%(count)s application(s) updated.") % {"count": len(result.done)}
+        )
+    if result.skipped:
+        messages.warning(
+            request,
+            _("Left as they were: %(list)s")
+            % {"list": "; ".join(f"{number} — {reason}" for number, reason in result.skipped)},
+        )
     return redirect(target)
 
 
@@ -120,15 +134,20 @@ def bulk_action(request: AuthenticatedHttpRequest) -> HttpResponse:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     intake = None
     if intake_pk := positive_int(request.GET.get("intake")):
-        intake = Intake.objects.filter(pk=intake_pk).first()
+        intake = Intake.objects.select_related("cohort").filter(pk=intake_pk).first()
     data = selectors.funnel(intake=intake)
     sectors = dict(Organisation.Sector.choices)
+    offers = selectors.offers_pending(intake=intake)
     return render(
         request,
         "enrollment/staff/dashboard.html",
         {
             "intake": intake,
             "intakes": Intake.objects.order_by("-opens_at"),
+            "seats": selectors.seats_by_cohort(intake=intake),
+            "offers": offers[:DASHBOARD_OFFERS],
+            "offers_count": offers.count(),
+            "now": timezone.now(),
             "funnel": data,
             "rows": list(zip(data["steps"], data["overall"], strict=True)),
             "sector_rows": [
@@ -150,29 +169,76 @@ def _staff_application(request: AuthenticatedHttpRequest, number: str) -> Applic
 def _detail_context(
     request: AuthenticatedHttpRequest, application: Application, **forms: Any
 ) -> dict[str, Any]:
+    """The page offers only what the lifecycles allow now (``enrollment.lifecycles``): the
+    application's actions, the interview's, each document's, and the decisions whose
+    conditions are met (or only the documents', which a written reason may override)."""
     reviewers = selectors.reviewers_available()
-    interview = (
-        getattr(application, "interview", None) if hasattr(application, "interview") else None
-    )
+    interview = decisions.interview_of(application)
     own_review = next(
         (r for r in application.reviews.all() if r.reviewer_id == request.user.pk), None
     )
+    is_coordinator = has_role(request.user, Role.COORDINATOR)
+    actions = set(APPLICATION.actions(application.status))
+    interview_actions = set(INTERVIEW.actions(interview_state(interview)))
+    possible = decisions.decisions_possible(application) if is_coordinator else {}
+    offered = [d for d, missing in possible.items() if all(m.overridable for m in missing)]
+    override = any(m.overridable for d in offered for m in possible[d])
+    failed = forms.get("document_form")
+    document_forms = [
+        (
+            document,
+            failed
+            if failed is not None and failed.document.pk == document.pk
+            else DocumentReviewForm(document=document),
+        )
+        for document in application.documents.all()
+    ]
     return {
         "application": application,
         "in_conflict": selectors.in_conflict(user=request.user, application=application),
-        "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        "scores_visible": review.scores_visible(user=request.user, application=application),
+        "is_coordinator": is_coordinator,
+        "actions": actions,
         "interview": interview,
+        "interview_started": interview is not None and interview.scheduled_at <= timezone.now(),
+        "can_schedule": "interview" in actions and bool({"schedule", "move"} & interview_actions),
+        "can_mark": "mark" in actions and "mark" in interview_actions,
         "offer": getattr(application, "offer", None) if hasattr(application, "offer") else None,
         "own_review": own_review,
         "review_form": forms.get("review_form")
-        or (ReviewForm(instance=own_review) if own_review else None),
-        "eligibility_form": forms.get("eligibility_form") or EligibilityForm(),
+        or (
+            ReviewForm(instance=own_review)
+            if own_review and APPLICATION.allows(application.status, "review")
+            else None
+        ),
+        "can_set_eligibility": bool({"eligible", "ineligible"} & actions),
+        "eligibility_form": forms.get("eligibility_form")
+        or EligibilityForm(status=application.status),
         "assign_form": forms.get("assign_form") or ReviewerAssignForm(reviewers=reviewers),
-        "interview_form": forms.get("interview_form") or InterviewForm(reviewers=reviewers),
+        "interview_form": forms.get("interview_form")
+        or InterviewForm(reviewers=reviewers, initial=_interview_initial(interview)),
         "mark_form": forms.get("mark_form") or InterviewMarkForm(),
-        "decision_form": forms.get("decision_form") or DecisionForm(),
-        "document_form": DocumentReviewForm(),
-        "document_errors": forms.get("document_errors"),
+        "decision_form": forms.get("decision_form")
+        or (DecisionForm(decisions=offered, override=override) if offered else None),
+        "decision_waits": [
+            (DECISION_LABELS[d], [m.message for m in missing])
+            for d, missing in possible.items()
+            if missing
+        ],
+        "document_forms": document_forms,
+        "can_review_documents": is_coordinator and "document" in actions,
+    }
+
+
+def _interview_initial(interview: Interview | None) -> dict[str, Any]:
+    """A moved interview starts from where it was (a new date is still required)."""
+    if interview is None:
+        return {}
+    return {
+        "duration_minutes": interview.duration_minutes,
+        "place": interview.place,
+        "link": interview.link,
+        "panel": list(interview.panel.all()),
     }
 
 
@@ -201,7 +267,8 @@ COORDINATOR_ACTIONS = frozenset(
 @require_POST
 @role_required(Role.LECTURER, Role.COORDINATOR)
 def application_action(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
-    """One endpoint per action of the detail page; each calls one service."""
+    """One endpoint per action of the detail page; each calls one service, whose errors are
+    shown next to the field that caused them."""
     application = _staff_application(request, number)
     user = request.user
     if action in COORDINATOR_ACTIONS and not has_role(user, Role.COORDINATOR):
@@ -215,7 +282,7 @@ def application_action(request: AuthenticatedHttpRequest, number: str, action: s
             document = get_object_or_404(
                 ApplicationDocument, pk=request.POST.get("document"), application=application
             )
-            form = DocumentReviewForm(request.POST)
+            form = forms["document_form"] = DocumentReviewForm(request.POST, document=document)
             if form.is_valid():
                 review.document_review(
                     document=document,
@@ -223,10 +290,10 @@ def application_action(request: AuthenticatedHttpRequest, number: str, action: s
                     accept=form.cleaned_data["accept"],
                     reason=form.cleaned_data["reason"],
                 )
-            else:
-                forms["document_errors"] = form.errors
         elif action == "eligibility":
-            form = forms["eligibility_form"] = EligibilityForm(request.POST)
+            form = forms["eligibility_form"] = EligibilityForm(
+                request.POST, status=application.status
+            )
             if form.is_valid():
                 review.eligibility_set(application=application, actor=user, **form.cleaned_data)
         elif action == "assign":
@@ -254,7 +321,12 @@ def application_action(request: AuthenticatedHttpRequest, number: str, action: s
                     application=application, actor=user, mark=form.cleaned_data["mark"]
                 )
         elif action == "decide":
-            form = forms["decision_form"] = DecisionForm(request.POST)
+            # Every decision the state allows is read here: the service then says what one
+            # still waits for, rather than "not a valid choice".
+            allowed = decisions.decisions_possible(application)
+            form = forms["decision_form"] = DecisionForm(
+                request.POST, decisions=list(allowed), override=True
+            )
             if form.is_valid():
                 decisions.decide(applications=[application], actor=user, **form.cleaned_data)
         else:
@@ -266,8 +338,8 @@ def application_action(request: AuthenticatedHttpRequest, number: str, action: s
             attach(form, exc)
         else:
             messages.error(request, " ".join(exc.messages))
-    invalid = (form is not None and form.errors) or forms.get("document_errors")
-    if invalid:
+            return redirect("enrollment:staff_application", number=number)
+    if form is not None and form.errors:
         application = _staff_application(request, number)
         return render(
             request,
@@ -333,7 +405,12 @@ def intake_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Htt
         else:
             messages.success(request, _("The intake was saved."))
             return redirect("enrollment:intake_requirements", pk=saved.pk)
-    return _form_page(request, form, _("Intake"), 400 if form.errors else 200)
+    return render(
+        request,
+        "enrollment/staff/form.html",
+        {"form": form, "title": _("Intake"), "intake": intake},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.COORDINATOR)

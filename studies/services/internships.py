@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
@@ -205,7 +205,10 @@ def thesis_send(*, defence: Defence, actor: User, site_url: str) -> int:
                 )
                 subject = _("Thesis of %(student)s — defence on %(date)s") % {
                     "student": defence.internship.student.user.get_full_name(),
-                    "date": f"{defence.scheduled_at:%Y-%m-%d}",
+                    # The day in Algiers (a defence at 00:30 is not the day before, in UTC).
+                    "date": formats.date_format(
+                        timezone.localtime(defence.scheduled_at), "SHORT_DATE_FORMAT"
+                    ),
                 }
             email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[member.email]))
         defence.thesis_sent_at = timezone.now()

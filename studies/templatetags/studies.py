@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -18,6 +20,8 @@ def grid_value(data: Any, name: str, student: Any, mark: Any) -> str:
     value = getattr(mark, name)
     if isinstance(value, bool):
         return "1" if value else ""
+    if isinstance(value, Decimal):  # "12,50" on a French page, as the marks beside it
+        return formats.number_format(value, use_l10n=True)
     return "" if value is None else str(value)
 
 

@@ -85,6 +85,19 @@ def year_jury_url() -> str:
     return reverse("studies:year_jury", args=[_cohort().slug, 1])
 
 
+def jury_close_confirmation_url() -> str:
+    return reverse("studies:jury_action", args=[_cohort().slug, 1, "N", "close"])
+
+
+def year_jury_close_confirmation_url() -> str:
+    return reverse("studies:year_jury_action", args=[_cohort().slug, 1, "close"])
+
+
+def staff_receipt_url() -> str:
+    # An unknown application: the view answers 404 only past every access check.
+    return reverse("enrollment:staff_receipt", args=["APP-0000-0000"])
+
+
 def internships_url() -> str:
     return reverse("studies:internships", args=[_cohort().slug])
 
@@ -104,6 +117,12 @@ def student_identity_url() -> str:
     cohort = _cohort()
     student = student_create(user=UserFactory.create(), cohort=cohort)
     return reverse("studies:student_identity", args=[cohort.slug, student.pk])
+
+
+def intake_slots_url() -> str:
+    from tests.factories.enrollment import IntakeFactory
+
+    return reverse("enrollment:intake_slots", args=[IntakeFactory.create().pk])
 
 
 def batch_new_url() -> str:
@@ -229,6 +248,7 @@ ACCESS_TABLE = [
     *_row("enrollment:staff_dashboard", **coordinator_only()),
     *_row("enrollment:intakes_admin", **coordinator_only()),
     *_row("enrollment:intake_add", **coordinator_only()),
+    *_row(intake_slots_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(
         "enrollment:my_reviews",
         anonymous=LOGIN,
@@ -266,6 +286,13 @@ ACCESS_TABLE = [
     *_row(jury_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(results_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(year_jury_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(jury_close_confirmation_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(year_jury_close_confirmation_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(
+        staff_receipt_url,  # type: ignore[arg-type]
+        # A reviewer is answered as if there were nothing: no hint that a receipt exists.
+        **{**coordinator_only(404), "lecturer": 404, "lecturer_no_mfa": MFA},
+    ),
     *_row(internships_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(
         "studies:my_sheets",
@@ -440,6 +467,26 @@ def coordinator_post(done: object = DONE) -> dict[str, object]:
     return {**coordinator_only(done), "anonymous": LOGIN}
 
 
+def slot_delete_post():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enrollment.models import InterviewSlot
+    from tests.factories.enrollment import IntakeFactory
+
+    slot = InterviewSlot.objects.create(
+        intake=IntakeFactory.create(interview_booking=True),
+        starts_at=timezone.now() + timedelta(days=3),
+        place="WTC Alger",
+    )
+
+    def changed() -> bool:
+        return not InterviewSlot.objects.filter(pk=slot.pk).exists()
+
+    return reverse("enrollment:slot_delete", args=[slot.intake_id, slot.pk]), {}, changed
+
+
 POST_TABLE = [
     *_row(person_role_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(jury_reopen_post, **coordinator_post()),  # type: ignore[arg-type]
@@ -461,6 +508,7 @@ POST_TABLE = [
     ),
     # An empty name: refused on the form (400), nothing stored.
     *_row(organisation_add_post, **coordinator_post(400)),  # type: ignore[arg-type]
+    *_row(slot_delete_post, **coordinator_post()),  # type: ignore[arg-type]
 ]
 
 

@@ -278,3 +278,18 @@ def test_an_attestation_asked_with_a_semester_or_module_still_supersedes_the_las
         )
     assert mine.semester is None
     assert second.certificates.get(holder=student).status == Certificate.Status.SUPERSEDED
+
+
+def test_an_attestation_certifies_the_academic_year_of_the_students_level(
+    cohort, coordinator, django_capture_on_commit_callbacks
+):
+    """M1 is the cohort's first academic year, M2 its second (academic-rules §3)."""
+    first, second = list(cohort.students.order_by("pk")[:2])
+    Student.objects.filter(pk=second.pk).update(level=Student.Level.M2)
+    issue(cohort, coordinator, django_capture_on_commit_callbacks)
+    start = cohort.start_date.year
+    years = {
+        c.holder_id: c.snapshot["academic_year"]
+        for c in Certificate.objects.filter(holder__in=[first, second])
+    }
+    assert years == {first.pk: f"{start}-{start + 1}", second.pk: f"{start + 1}-{start + 2}"}

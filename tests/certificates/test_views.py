@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
@@ -34,6 +34,8 @@ def test_anyone_verifies_a_valid_document_without_personal_details(issued):
     html = Client().get(reverse("certificates:verify", args=[certificate.code])).content.decode()
     assert "Document valide" in html
     assert certificate.snapshot["holder"]["surname_ar"] in html
+    issued_on = date.fromisoformat(certificate.snapshot["issued_on"])
+    assert f"<dd>{issued_on:%d/%m/%Y}</dd>" in html  # day first, not the ISO kept in JSON
     assert certificate.snapshot["holder"]["registration_number"] not in html
     born = certificate.snapshot["holder"].get("born", {})
     assert str(born.get("date") or born.get("presumed_year")) not in html

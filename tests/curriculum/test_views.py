@@ -231,7 +231,8 @@ def test_a_coordinator_assigns_and_removes_a_partner(coordinator, programme):
 def test_the_maquette_exports_as_csv_and_xlsx(coordinator, programme):
     response = coordinator.get(reverse("curriculum:export", args=["mcrt", "csv"]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # French: ";" between cells, as Excel opens it on a French Windows.
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 28
     assert rows[1][:3] == ["S1", "UEF1.1", "UEF"]
     assert rows[1][5] == "F1.1.1"

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from enrollment.models import Application, Student
+from enrollment.models import Application, Interview, Student
 from tests.e2e.test_signup_journey import _confirmation_link
 from tests.factories.accounts import PASSWORD
 from tests.factories.enrollment import IntakeFactory
@@ -136,8 +136,18 @@ def test_a_visitor_applies_is_admitted_accepts_and_becomes_a_student(
     staff.goto(f"{live_server.url}/staff/admissions/")
     staff.get_by_role("link", name=application.number).click()
     shot(staff, shots, "06-staff-application")
+    # Nothing is decided before its time: no decision, shortlist or interview is offered yet.
+    expect(staff.locator("form[action$='/decide/']")).to_have_count(0)
+    expect(staff.locator("form[action$='/interview/']")).to_have_count(0)
+    expect(staff.get_by_label("Eligibility:", exact=True)).to_have_value("")
     staff.get_by_label("Eligibility:", exact=True).select_option("1")
     staff.locator("form[action$='/eligibility/'] button").click()
+    # The intake asks for every mandatory document accepted before a decision.
+    for document in application.documents.filter(requirement__required=True):
+        row = staff.get_by_test_id(f"document-{document.pk}")
+        row.locator("select[name=accept]").select_option("1")
+        row.get_by_role("button", name="Save").click()
+        expect(staff.get_by_test_id(f"document-{document.pk}")).to_contain_text("Accepted")
     staff.get_by_label("Reviewer:", exact=True).select_option(str(coordinator.pk))
     staff.locator("form[action$='/assign/'] button").click()
     staff.get_by_label("Academic record /20:", exact=True).fill("15")
@@ -149,9 +159,18 @@ def test_a_visitor_applies_is_admitted_accepts_and_becomes_a_student(
     staff.get_by_label("Place:", exact=True).fill("WTC Alger, salle 3")
     staff.get_by_label("Panel:", exact=True).select_option(str(coordinator.pk))
     staff.get_by_role("button", name="Schedule and invite").click()
+    # No mark before the interview, and no admission before its mark.
+    expect(staff.get_by_test_id("mark-later")).to_be_visible()
+    expect(staff.locator("select[name=decision] option[value=admit]")).to_have_count(0)
+    # Two days later: the interview takes place.
+    Interview.objects.filter(application=application).update(
+        scheduled_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    staff.reload()
     staff.get_by_label("Interview mark /20:", exact=True).fill("15.5")
     staff.get_by_role("button", name="Save the mark").click()
     expect(staff.get_by_test_id("status")).to_have_text("Interviewed")
+    expect(staff.get_by_label("Decision:", exact=True)).to_have_value("")
     staff.get_by_label("Decision:", exact=True).select_option("admit")
     staff.get_by_role("button", name="Decide").click()
     expect(staff.get_by_test_id("status")).to_have_text("Admitted — offer made")
@@ -160,6 +179,8 @@ def test_a_visitor_applies_is_admitted_accepts_and_becomes_a_student(
     # --- The applicant accepts and finds the student space.
     page.reload()
     expect(page.get_by_test_id("status")).to_have_text("Admitted — offer made")
+    page.get_by_role("link", name="Accept my seat").click()  # what it does, first
+    expect(page.get_by_test_id("confirmation")).to_contain_text("This answer is final")
     page.get_by_role("button", name="Accept my seat").click()
     expect(page.get_by_text(re.compile(r"registration number is MCRT-\d{4}-\d{4}"))).to_be_visible()
     page.get_by_role("link", name="My space").first.click()

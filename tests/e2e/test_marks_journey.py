@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import Browser, expect
 
 from studies.models import Mark, MarkSheet, Session
@@ -75,6 +77,11 @@ def test_a_grid_typed_submitted_deliberated_published_and_read_in_arabic(
     page.locator(f"#exam-{first.pk}").fill("11")
     page.screenshot(path=shots / "01-grid.png", full_page=True)
     page.get_by_role("button", name="Enregistrer et transmettre").click()
+    # The marks are saved; submitting them waits for its confirmation page.
+    expect(page.get_by_test_id("confirmation")).to_be_visible()
+    with translation.override("fr"):
+        submit_grid = gettext("Submit the grid")
+    page.get_by_role("button", name=submit_grid).click()
     expect(page.get_by_test_id("sheet-status")).to_have_text("Soumise")
     assert (
         Mark.objects.filter(sheet__offering__module__code="F1.1.1", mark=Decimal("11.00")).count()
@@ -86,10 +93,11 @@ def test_a_grid_typed_submitted_deliberated_published_and_read_in_arabic(
     context, page = staff_page(browser, live_server, coordinator, coordinator_secret)
     page.goto(f"{live_server.url}/staff/cohorts/{setting['cohort'].slug}/juries/1/N/")
     expect(page.get_by_test_id("jury-table")).to_contain_text("Admis par compensation")
-    page.get_by_role("button", name="Clôturer le jury").click()
-    expect(page.get_by_test_id("jury-status")).to_have_text("Clôturé")
-    page.get_by_role("button", name="Publier aux étudiants").click()
-    expect(page.get_by_test_id("jury-status")).to_have_text("Publié")
+    for step, status in (("Clôturer le jury", "Clôturé"), ("Publier aux étudiants", "Publié")):
+        page.get_by_role("link", name=step).click()  # its confirmation page, first
+        expect(page.get_by_test_id("confirmation")).to_be_visible()
+        page.get_by_role("button", name=step).click()
+        expect(page.get_by_test_id("jury-status")).to_have_text(status)
     page.screenshot(path=shots / "02-jury.png", full_page=True)
     context.close()
 

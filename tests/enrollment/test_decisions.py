@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from enrollment.models import Application, Offer, Student
+from enrollment.models import Application, Interview, Offer, Student
 from enrollment.services.applications import application_submit
 from enrollment.services.decisions import (
     Decision,
@@ -29,7 +29,13 @@ from enrollment.services.review import (
     review_save,
     reviewer_assign,
 )
-from tests.factories.enrollment import CohortFactory, IntakeFactory, ready_application
+from tests.factories.enrollment import (
+    NOT_GUARDED,
+    CohortFactory,
+    IntakeFactory,
+    make_decidable,
+    ready_application,
+)
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -44,6 +50,15 @@ def submitted(make_user, intake, n=1):
         application.refresh_from_db()
         applications.append(application)
     return applications
+
+
+def decidable(make_user, intake, coordinator, n=1):
+    """Submitted applications brought, through the services, to where the intake lets a
+    coordinator decide (reviews, interview, documents)."""
+    return [
+        make_decidable(application, coordinator=coordinator)
+        for application in submitted(make_user, intake, n)
+    ]
 
 
 def test_the_file_score_is_the_mean_of_complete_reviews_and_a_conflict_is_kept_out(make_user):
@@ -113,6 +128,7 @@ def test_an_interview_invites_by_email_and_its_mark_gives_the_final_score(
 ):
     coordinator = make_user("coordinator")
     [application] = submitted(make_user, IntakeFactory.create())
+    eligibility_set(application=application, actor=coordinator, eligible=True)
     lecturer = make_user("lecturer")
     review = reviewer_assign(application=application, actor=coordinator, reviewer=lecturer)
     review_save(
@@ -133,6 +149,9 @@ def test_an_interview_invites_by_email_and_its_mark_gives_the_final_score(
             panel=[lecturer],
         )
     assert "WTC Alger, salle 2" in mail.outbox[-1].body
+    Interview.objects.filter(application=application).update(  # the day comes
+        scheduled_at=timezone.now() - dt.timedelta(minutes=5)
+    )
     interview_mark(application=application, actor=lecturer, mark=Decimal("16.50"))
     application.refresh_from_db()
     assert application.status == S.INTERVIEWED
@@ -144,11 +163,12 @@ def test_an_interview_invites_by_email_and_its_mark_gives_the_final_score(
 def test_admitting_more_than_the_free_seats_changes_nothing(make_user):
     coordinator = make_user("coordinator")
     intake = IntakeFactory.create(cohort=CohortFactory.create(seats=2))
-    applications = submitted(make_user, intake, n=3)
-    with pytest.raises(ValidationError, match="2"):
+    applications = decidable(make_user, intake, coordinator, n=3)
+    with pytest.raises(ValidationError, match="Only 2 seat") as exc, translation.override("en"):
         decide(applications=applications, actor=coordinator, decision=Decision.ADMIT)
+    assert exc.value.code == "seats"
     assert not Offer.objects.exists()
-    assert set(Application.objects.values_list("status", flat=True)) == {S.SUBMITTED}
+    assert set(Application.objects.values_list("status", flat=True)) == {S.INTERVIEWED}
 
 
 def test_admission_makes_an_offer_and_accepting_it_makes_a_student_with_a_number(
@@ -156,7 +176,7 @@ def test_admission_makes_an_offer_and_accepting_it_makes_a_student_with_a_number
 ):
     coordinator = make_user("coordinator")
     intake = IntakeFactory.create()
-    [application] = submitted(make_user, intake)
+    [application] = decidable(make_user, intake, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         decide(applications=[application], actor=coordinator, decision=Decision.ADMIT)
     offer = Offer.objects.get()
@@ -177,7 +197,7 @@ def test_admission_makes_an_offer_and_accepting_it_makes_a_student_with_a_number
 
 def test_someone_elses_offer_cannot_be_accepted_and_an_expired_one_neither(make_user):
     coordinator = make_user("coordinator")
-    [application] = submitted(make_user, IntakeFactory.create())
+    [application] = decidable(make_user, IntakeFactory.create(), coordinator)
     decide(applications=[application], actor=coordinator, decision=Decision.ADMIT)
     offer = Offer.objects.get()
     with pytest.raises(PermissionDenied):
@@ -194,7 +214,7 @@ def test_a_decline_offers_the_seat_to_the_first_on_the_waiting_list(
 ):
     coordinator = make_user("coordinator")
     intake = IntakeFactory.create(cohort=CohortFactory.create(seats=1))
-    first, second, third = submitted(make_user, intake, n=3)
+    first, second, third = decidable(make_user, intake, coordinator, n=3)
     decide(applications=[first], actor=coordinator, decision=Decision.ADMIT)
     decide(applications=[second], actor=coordinator, decision=Decision.WAITLIST)
     decide(applications=[third], actor=coordinator, decision=Decision.WAITLIST)
@@ -213,7 +233,7 @@ def test_a_decline_offers_the_seat_to_the_first_on_the_waiting_list(
 def test_expired_offers_pass_the_seat_on(make_user):
     coordinator = make_user("coordinator")
     intake = IntakeFactory.create(cohort=CohortFactory.create(seats=1))
-    first, second = submitted(make_user, intake, n=2)
+    first, second = decidable(make_user, intake, coordinator, n=2)
     decide(applications=[first], actor=coordinator, decision=Decision.ADMIT)
     decide(applications=[second], actor=coordinator, decision=Decision.WAITLIST)
     Offer.objects.update(deadline=timezone.now() - dt.timedelta(minutes=1))
@@ -229,7 +249,7 @@ def test_a_rejection_is_emailed_in_the_applicants_language_and_kept_in_the_histo
     make_user, django_capture_on_commit_callbacks
 ):
     coordinator = make_user("coordinator")
-    [application] = submitted(make_user, IntakeFactory.create())
+    [application] = decidable(make_user, IntakeFactory.create(), coordinator)
     Application.objects.filter(pk=application.pk).update(language="ar")
     application.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
@@ -258,8 +278,8 @@ def test_documents_of_applicants_not_admitted_are_deleted_after_the_retention_pe
     make_user, tmp_path, django_capture_on_commit_callbacks
 ):
     coordinator = make_user("coordinator")
-    intake = IntakeFactory.create()
-    kept, rejected = submitted(make_user, intake, n=2)
+    intake = IntakeFactory.create(**NOT_GUARDED)
+    kept, rejected = decidable(make_user, intake, coordinator, n=2)
     decide(applications=[kept], actor=coordinator, decision=Decision.ADMIT)
     offer_accept(offer=kept.offer, actor=kept.applicant)
     decide(applications=[rejected], actor=coordinator, decision=Decision.REJECT)
@@ -279,8 +299,8 @@ def test_documents_of_applicants_not_admitted_are_deleted_after_the_retention_pe
 def test_many_simultaneous_acceptances_never_give_more_students_than_seats(make_user):
     """Eight admitted people accept at the same moment for five seats: five students."""
     coordinator = make_user("coordinator")
-    intake = IntakeFactory.create(cohort=CohortFactory.create(seats=5))
-    applications = submitted(make_user, intake, n=8)
+    intake = IntakeFactory.create(cohort=CohortFactory.create(seats=5), **NOT_GUARDED)
+    applications = decidable(make_user, intake, coordinator, n=8)
     decide(applications=applications[:5], actor=coordinator, decision=Decision.ADMIT)
     # Three more offers, as if made by mistake beyond the seats: the lock must still hold.
     for application in applications[5:]:

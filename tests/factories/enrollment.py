@@ -117,3 +117,66 @@ def ready_application(user: User, intake: Intake) -> Application:
             application=application, actor=user, requirement=requirement, upload=pdf_upload()
         )
     return application
+
+
+#: An intake whose decisions wait for nothing but eligibility (for tests not about the
+#: guarded workflow): ``IntakeFactory.create(**NOT_GUARDED)``.
+NOT_GUARDED: dict[str, object] = {
+    "reviews_required": 0,
+    "interview_required": False,
+    "documents_accepted_required": False,
+}
+
+
+def make_decidable(
+    application: Application, *, coordinator: User, mark: Decimal = Decimal("15")
+) -> Application:
+    """Bring a submitted application, through the services, to where its intake lets a
+    coordinator decide: eligible, its mandatory documents accepted (when the intake asks),
+    the required reviews scored (``mark`` on each criterion) and, when the intake asks, its
+    interview held and marked ``mark``."""
+    from enrollment.models import Interview
+    from enrollment.services import review
+    from tests.factories.accounts import UserFactory
+
+    intake = application.intake
+    review.eligibility_set(application=application, actor=coordinator, eligible=True)
+    if intake.documents_accepted_required:
+        for document in application.documents.filter(requirement__required=True):
+            review.document_review(document=document, actor=coordinator, accept=True)
+    for _ in range(intake.reviews_required):
+        reviewer = UserFactory.create(is_lecturer=True)
+        assignment = review.reviewer_assign(
+            application=application, actor=coordinator, reviewer=reviewer
+        )
+        review.review_save(
+            review=assignment, actor=reviewer, academic=mark, experience=mark, motivation=mark
+        )
+    if intake.interview_required:
+        review.interview_schedule(
+            application=application,
+            actor=coordinator,
+            scheduled_at=timezone.now() + dt.timedelta(hours=1),
+            place="WTC Alger, salle 2",
+            link="",
+            panel=[coordinator],
+        )
+        # The hour comes: the interview takes place (a mark waits for its start).
+        Interview.objects.filter(application=application).update(
+            scheduled_at=timezone.now() - dt.timedelta(minutes=1)
+        )
+        review.interview_mark(application=application, actor=coordinator, mark=mark)
+    application.refresh_from_db()
+    return application
+
+
+def decidable_application(
+    user: User, intake: Intake, *, coordinator: User, mark: Decimal = Decimal("15")
+) -> Application:
+    """A complete application submitted by ``user`` and brought to a decision."""
+    from enrollment.services.applications import application_submit
+
+    application = ready_application(user, intake)
+    application_submit(application=application, actor=user)
+    application.refresh_from_db()
+    return make_decidable(application, coordinator=coordinator, mark=mark)

@@ -166,3 +166,31 @@ def test_the_internship_page_saves_and_schedules(internship, setting):
     )
     assert response.status_code == 302
     assert Defence.objects.get(internship=internship).members.count() == 5
+
+
+def test_the_thesis_e_mail_gives_the_day_of_the_defence_in_algiers(
+    internship, setting, django_capture_on_commit_callbacks
+):
+    """A defence at 00:30 in Algiers is 23:30 the day before in UTC: the subject says the
+    local day, day first."""
+    defence = Defence.objects.get(internship=internship)
+    local = timezone.localtime(timezone.now() + dt.timedelta(days=12)).replace(
+        hour=0, minute=30, second=0, microsecond=0
+    )
+    internships.defence_schedule(
+        defence=defence,
+        actor=setting["coordinator"],
+        room="WTC, salle 3",
+        scheduled_at=local,
+        members=internships.parse_members(JURY),
+    )
+    internships.thesis_upload(
+        defence=defence, actor=setting["students"][0].user, upload=pdf_upload("memoire.pdf")
+    )
+    internships.defence_authorise(defence=defence, actor=setting["lecturer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        internships.thesis_send(
+            defence=defence, actor=setting["coordinator"], site_url="http://testserver"
+        )
+    assert local.astimezone(dt.UTC).date() != local.date()
+    assert mail.outbox[0].subject.endswith(local.strftime("%d/%m/%Y"))

@@ -83,7 +83,7 @@ def test_submitting_locks_the_grid_for_its_lecturer(setting):
         data[f"cc-{s.pk}"], data[f"exam-{s.pk}"] = "12", "12"
     client = logged(setting["lecturer"])
     url = reverse("studies:sheet", args=[f111().pk])
-    client.post(url, {**data, "submit": "1"})
+    client.post(url, {**data, "submit": "1", "confirm": "yes"})
     assert f111().status == MarkSheet.Status.SUBMITTED
     response = client.post(url, {**data, f"cc-{a.pk}": "20"})
     assert response.status_code == 400
@@ -160,9 +160,10 @@ def test_the_coordinator_closes_and_publishes_a_jury_and_the_student_sees_the_tr
     student = setting["students"][0]
     student_client = logged(student.user)
     assert "Aucun résultat" in student_client.get(reverse("studies:my_programme")).content.decode()
-    coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "close"]))
+    confirm = {"confirm": "yes"}
+    coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "close"]), confirm)
     assert SemesterResult.objects.count() == 3
-    coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "publish"]))
+    coordinator.post(reverse("studies:jury_action", args=[cohort.slug, 1, "N", "publish"]), confirm)
     html = student_client.get(reverse("studies:my_programme")).content.decode()
     assert "Admis par compensation" in html
     assert "30 sur 120" in html
@@ -193,7 +194,8 @@ def test_reopening_a_jury_long_after_the_log_in_asks_for_the_code_again(setting)
     session[AUTHENTICATION_METHODS_SESSION_KEY] = records
     session.save()
     close = reverse("studies:jury_action", args=[cohort.slug, 1, "N", "close"])
-    assert client.post(close)["Location"] == reverse("studies:jury", args=[cohort.slug, 1, "N"])
+    response = client.post(close, {"confirm": "yes"})
+    assert response["Location"] == reverse("studies:jury", args=[cohort.slug, 1, "N"])
     jury = Jury.objects.get(cohort=cohort, semester=1, session="N")
     assert jury.status == Jury.Status.CLOSED  # closing is not one of the dangerous actions
 
@@ -269,8 +271,9 @@ def test_the_sheet_shows_the_history_of_its_marks(setting):
     html = (
         logged(setting["lecturer"]).get(reverse("studies:sheet", args=[f111().pk])).content.decode()
     )
-    assert "10.20" in html
-    assert "10.80" in html
+    # As the page writes every mark: with the French decimal comma.
+    assert "10,20" in html
+    assert "10,80" in html
 
 
 def test_a_jury_for_a_semester_without_modules_says_so(make_user):
@@ -282,5 +285,5 @@ def test_a_jury_for_a_semester_without_modules_says_so(make_user):
     assert response.status_code == 200
     assert "aucune matière au semestre 1" in response.content.decode()
     close = reverse("studies:jury_action", args=[cohort.slug, 1, "N", "close"])
-    response = client.post(close, follow=True)
+    response = client.post(close, {"confirm": "yes"}, follow=True)
     assert "aucune matière au semestre 1" in response.content.decode()

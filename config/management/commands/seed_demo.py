@@ -16,7 +16,12 @@ from certificates.models import Certificate, Kind
 from certificates.services import batch_start
 from curriculum.demo import seed_curriculum
 from curriculum.models import Programme
-from enrollment.demo import complete_demo_identity, seed_admissions, seed_students
+from enrollment.demo import (
+    complete_demo_identity,
+    running_cohort_slug,
+    seed_admissions,
+    seed_students,
+)
 from enrollment.models import Cohort, Student
 from enrollment.services.decisions import student_create
 from partners.demo import seed_partners
@@ -64,7 +69,7 @@ class Command(BaseCommand):
             f"Admissions: intake {intake.slug} with {intake.applications.count()} applications."
         )
         student = people.get("student@demo.tema-wtc.dz")
-        running = Cohort.objects.get(slug="promotion-2025-2027")
+        running = Cohort.objects.get(slug=running_cohort_slug())
         if student is not None and not Student.objects.filter(user=student).exists():
             student_create(user=student, cohort=running)
         if student is not None:
