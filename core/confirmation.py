@@ -76,4 +76,4 @@ class ReasonForm(forms.Form):
 def moment(value: datetime) -> str:
     """A date-time as the message after a step states it: local time, long form
     ("mardi 1 décembre 2026, 15:00")."""
-    return formats.date_format(timezone.localtime(value), "l j F Y, H:i", use_l10n=True)
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT", use_l10n=True)

@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 
 from accounts.models import User
 from curriculum.models import Programme
+from enrollment import history
 from enrollment.models import (
     ApplicantProfile,
     Application,
@@ -268,23 +269,29 @@ def _applications_in_every_state(intake: Intake, coordinator: User, reviewer: Us
     rng = random.Random(2026)  # noqa: S311
     pdf = _pdf()
     for index, state in enumerate(DEMO_STATES):
-        user = User.objects.create(
+        # The same demo applicants apply again to a later year's intake: a database seeded
+        # in an earlier academic year (make run keeps var/) gets this year's call too.
+        user, _created = User.objects.get_or_create(
             email=f"candidat.{index + 1:02d}@example.dz",
-            password=make_password(None),
-            first_name=GIVEN[index % len(GIVEN)][0],
-            last_name=SURNAMES[index % len(SURNAMES)][0],
+            defaults={
+                "password": make_password(None),
+                "first_name": GIVEN[index % len(GIVEN)][0],
+                "last_name": SURNAMES[index % len(SURNAMES)][0],
+            },
         )
-        profile = ApplicantProfile.objects.create(user=user)
+        profile, _created = ApplicantProfile.objects.get_or_create(user=user)
         _identity(profile, index, rng)
         profile_save(profile=profile, consent=True)
-        Education.objects.create(
-            profile=profile,
-            degree=rng.choice(["licence", "engineer", "master"]),
-            field="Sciences économiques",
-            institution="Université d'Alger 3",
-            year=2012 + index % 10,
-            average=Decimal(f"{11 + index % 6}.{index % 10}0"),
-        )
+        degree = rng.choice(["licence", "engineer", "master"])
+        if not profile.education.exists():
+            Education.objects.create(
+                profile=profile,
+                degree=degree,
+                field="Sciences économiques",
+                institution="Université d'Alger 3",
+                year=2012 + index % 10,
+                average=Decimal(f"{11 + index % 6}.{index % 10}0"),
+            )
         application = app_services.application_start(applicant=user, intake=intake)
         application.motivation = (
             "Contribuer à structurer le cluster de ma filière et à animer son réseau."
@@ -347,9 +354,12 @@ def _advance(
         return
     # The demo tells a past: its interviews took place two days ago (a mark is entered only
     # once an interview has started, and none is scheduled in the past).
-    Interview.objects.filter(application=application).update(
-        scheduled_at=timezone.now() - dt.timedelta(days=2)
-    )
+    held = timezone.now() - dt.timedelta(days=2)
+    Interview.objects.filter(application=application).update(scheduled_at=held)
+    # …and so does its history: the invitation and the interview carry the same date.
+    for event in application.events.filter(code="interview_scheduled"):
+        event.params = {**event.params, "scheduled_at": history.moment(held)}
+        event.save(update_fields=["params"])
     review.interview_mark(
         application=application, actor=reviewer, mark=Decimal(rng.randint(22, 36)) / 2
     )

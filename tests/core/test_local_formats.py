@@ -201,3 +201,18 @@ def test_excel_formats_follow_django_formats(django, excel):
 )  # fmt: skip
 def test_unaccent_drops_the_accents_as_postgresql_does(text, plain):
     assert unaccent(text) == plain
+
+
+def test_arabic_pages_name_the_months_as_algeria_and_the_documents_do():
+    """جانفي, not Django's يناير: the same names as the PDFs (Babel ar_DZ)."""
+    import datetime as dt
+
+    from babel.dates import format_date
+    from django.utils import formats, translation
+
+    with translation.override("ar"):
+        for month in range(1, 13):
+            day = dt.date(2027, month, 1)
+            assert formats.date_format(day, "DATE_FORMAT") == format_date(
+                day, "d MMMM y", locale="ar_DZ"
+            ).replace("\u200f", "")

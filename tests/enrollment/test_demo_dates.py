@@ -4,6 +4,7 @@ its cohort starts, and an attestation dated today certifies the academic year of
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from curriculum.demo import seed_curriculum
 from enrollment.demo import academic_year_of, cohort_start_in, seed_admissions
 from enrollment.models import Cohort, Intake
 from partners.demo import seed_partners
+from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +53,11 @@ def test_every_demo_intake_closes_before_its_cohort_starts_and_the_student_is_ce
     settings,
 ):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    # A fresh database: every kind of document is issued, none skipped.
+    assert "skipped" not in out.getvalue()
+    assert set(Certificate.objects.values_list("kind", flat=True)) == set(Kind.values)
     intakes = list(Intake.objects.select_related("cohort"))
     assert intakes, "the demo has no call for applications"
     for intake in intakes:
@@ -76,3 +82,24 @@ def test_an_intake_seeded_late_in_august_still_closes_before_its_cohort_starts()
     )
     assert intake.cohort.start_date == dt.date(2027, 10, 3)
     assert intake.opens_at < late_august < intake.closes_at < _starts_at(intake.cohort)
+
+
+def test_a_database_seeded_in_an_earlier_academic_year_is_seeded_again_for_this_one():
+    """make run keeps var/: the demo applicants of last year's call apply to this year's."""
+    programme = seed_curriculum(organisations=seed_partners(), lecturers=[])
+    coordinator = UserFactory(is_coordinator=True)
+    reviewer = UserFactory(is_lecturer=True)
+    old = seed_admissions(
+        programme=programme, coordinator=coordinator, reviewer=reviewer, applicant=None
+    )
+    # As if it had been seeded a year ago: last year's call had last year's name.
+    Intake.objects.filter(pk=old.pk).update(slug="appel-de-l-an-dernier")
+    Cohort.objects.filter(pk=old.cohort_id).update(slug="promotion-de-l-an-dernier")
+    new = seed_admissions(
+        programme=programme, coordinator=coordinator, reviewer=reviewer, applicant=None
+    )
+    assert (new.pk, new.cohort_id) != (old.pk, old.cohort_id)
+    assert new.applications.count() == old.applications.count() > 0
+    assert set(new.applications.values_list("applicant", flat=True)) == set(
+        old.applications.values_list("applicant", flat=True)
+    )
