@@ -10,12 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from certificates.models import Certificate, Kind
 from curriculum.demo import seed_curriculum
 from enrollment.demo import academic_year_of, cohort_start_in, seed_admissions
 from enrollment.models import Cohort, Intake
 from partners.demo import seed_partners
-from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,8 @@ def test_an_intake_seeded_late_in_august_still_closes_before_its_cohort_starts()
 def test_a_database_seeded_in_an_earlier_academic_year_is_seeded_again_for_this_one():
     """make run keeps var/: the demo applicants of last year's call apply to this year's."""
     programme = seed_curriculum(organisations=seed_partners(), lecturers=[])
-    coordinator = UserFactory(is_coordinator=True)
-    reviewer = UserFactory(is_lecturer=True)
+    coordinator = User.objects.create(email="coordination@example.dz", is_coordinator=True)
+    reviewer = User.objects.create(email="lecturer@example.dz", is_lecturer=True)
     old = seed_admissions(
         programme=programme, coordinator=coordinator, reviewer=reviewer, applicant=None
     )
