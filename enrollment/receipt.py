@@ -75,6 +75,16 @@ def _excerpt(text: str) -> str:
     return text[:MOTIVATION_EXCERPT].rsplit(" ", 1)[0] + " …"
 
 
+def text_direction(text: str) -> str:
+    """ "rtl" when the text's first letter is Arabic, else "ltr" (the paragraph's own
+    direction: WeasyPrint ignores ``dir="auto"``, and a French motivation on an Arabic
+    receipt would end with its full stop on the left)."""
+    for char in text:
+        if char.isalpha():
+            return "rtl" if "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" else "ltr"
+    return "ltr"
+
+
 def receipt_context(application: Application) -> dict[str, Any]:
     """What the receipt prints, in the active language (call it inside the override)."""
     data: dict[str, Any] = application.snapshot or {}
@@ -117,6 +127,7 @@ def receipt_context(application: Application) -> dict[str, Any]:
         "education": education,
         "experience": experience,
         "motivation": _excerpt(application.motivation),
+        "motivation_dir": text_direction(application.motivation),
         "motivation_cut": len(" ".join(application.motivation.split())) > MOTIVATION_EXCERPT,
         "documents": documents,
         "printed_at": timezone.now(),

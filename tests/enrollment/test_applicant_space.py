@@ -562,3 +562,20 @@ def test_a_real_worker_renders_the_receipt_after_the_submission_commits(
     finally:
         for name in names:
             (root / name).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("Contribuer à structurer le cluster.", "ltr"),
+        ("« 2026 » : أساهم في هيكلة العنقود.", "rtl"),
+        ("12 ans d'expérience", "ltr"),
+        ("", "ltr"),
+    ],
+)
+def test_the_receipt_sets_the_motivations_direction_from_its_first_letter(text, direction):
+    """WeasyPrint ignores dir="auto": a French motivation on an Arabic receipt would end with
+    its full stop on the left."""
+    from enrollment.receipt import text_direction
+
+    assert text_direction(text) == direction
