@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 from icalendar import Calendar
@@ -600,6 +600,14 @@ def test_moving_an_interview_raises_its_sequence_and_invites_again_with_the_ics(
     built = _event(Calendar.from_ical(interview_ics(interview)))
     assert (str(built["uid"]), built.decoded("sequence")) == (uid, 1)
     assert application.events.filter(code="interview_moved").count() == 1
+    # …and the e-mail says it moved, not that this is a first invitation.
+    with translation.override(application.language):
+        assert mail.outbox[-1].subject == gettext(
+            "Application %(number)s: your interview has been moved"
+        ) % {"number": application.number}
+        assert gettext("You are invited to an interview on %(when)s.").split("%")[0] not in (
+            mail.outbox[-1].body
+        )
 
 
 def test_a_marked_interview_is_not_moved(make_user, coordinator):
