@@ -63,6 +63,12 @@ os.environ["CELERY_TASK_ALWAYS_EAGER"] = "on"
 os.environ["EMAIL_URL"] = "dummymail://"
 os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "benchmark-results-day"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Every document is signed (#11): without a certificate of its own, the benchmark signs with
+# the development one of `make run` (created in main() if missing).
+DEV_P12 = ROOT / "var" / "signing" / "dev.p12"
+if not os.environ.get("SIGNING_P12"):
+    os.environ["SIGNING_P12"] = str(DEV_P12)
+    os.environ.setdefault("SIGNING_P12_PASSWORD", "development-only")
 
 import django  # noqa: E402
 
@@ -553,6 +559,8 @@ def main() -> None:
     small = min(args.small, large)
 
     call_command("migrate", verbosity=0)
+    if os.environ["SIGNING_P12"] == str(DEV_P12):
+        call_command("signing_dev_certificate", "--out", str(DEV_P12))
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", stdout=quiet)
     coordinator, _ = User.objects.get_or_create(

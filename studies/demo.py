@@ -17,10 +17,12 @@ from enrollment.models import Cohort, Student
 def seed_marks(*, cohort: Cohort, coordinator: User) -> None:
     """The running cohort's first year: S1 marked, its jury closed and published; S2
     delivered with grids half filled. Runs once (nothing happens if S1 is delivered)."""
-    from studies.models import MarkSheet, Offering, Session
+    from studies.models import Mark, MarkSheet, Session
     from studies.services import juries, marks
 
-    if Offering.objects.filter(cohort=cohort).exists():
+    # "Delivered" is marked: `seed_demo --students N --cohort SLUG` opens every semester of a
+    # cohort beforehand (its offerings exist, no mark yet), and its S1 is still to be marked.
+    if Mark.objects.filter(sheet__offering__cohort=cohort).exists():
         return
     year = f"{cohort.start_date.year}-{cohort.start_date.year + 1}"
     marks.offerings_open(cohort=cohort, semester=1, academic_year=year, actor=coordinator)
@@ -30,7 +32,9 @@ def seed_marks(*, cohort: Cohort, coordinator: User) -> None:
     for sheet in MarkSheet.objects.filter(
         offering__cohort=cohort, session=Session.NORMAL
     ).select_related("offering"):
-        if sheet.offering.semester == 2 and sheet.offering.module.code > "F2.2":
+        if sheet.offering.semester > 2 or (
+            sheet.offering.semester == 2 and sheet.offering.module.code > "F2.2"
+        ):
             continue
         rows = [
             marks.MarkRow(s.pk, Decimal(rng.randint(16, 38)) / 2, Decimal(rng.randint(12, 38)) / 2)

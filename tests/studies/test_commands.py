@@ -22,6 +22,7 @@ from django.utils import translation
 
 from accounts.models import User
 from curriculum.demo import seed_curriculum
+from enrollment.models import Cohort
 from partners.demo import seed_partners
 from studies.models import (
     Jury,
@@ -646,3 +647,28 @@ def test_the_commands_exit_with_a_status_as_real_processes(make_user, tmp_path):
     assert unknown.returncode == 1
     assert "MCRT-0000-0000" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_the_demo_marks_a_cohort_whose_semesters_seed_demo_opened():
+    """benchmarks/results_day.py: `seed_demo --students N --cohort SLUG`, then `seed_marks`
+    marks and publishes its S1 (it did nothing once the semesters were open) and leaves the
+    second year unmarked."""
+    from studies.demo import seed_marks
+    from studies.models import Jury, Mark
+
+    seed_curriculum(organisations=seed_partners(), lecturers=[])
+    run("seed_demo", students=3, cohort="y")
+    cohort = Cohort.objects.get(slug="y")
+    coordinator = User.objects.get(email="coordination@demo.tema-wtc.dz")
+    seed_marks(cohort=cohort, coordinator=coordinator)
+    jury = Jury.objects.get(cohort=cohort, semester=1, session=Session.NORMAL)
+    assert jury.status == Jury.Status.PUBLISHED
+    marked = set(
+        Mark.objects.filter(sheet__offering__cohort=cohort).values_list(
+            "sheet__offering__semester", flat=True
+        )
+    )
+    assert marked == {1, 2}
+    count = Mark.objects.count()
+    seed_marks(cohort=cohort, coordinator=coordinator)  # once only
+    assert Mark.objects.count() == count
