@@ -1,10 +1,11 @@
 """Who may do what: the one place that decides, used by every view.
 
 Roles: ``applicant`` (any signed-in person: sign-in requires a verified address),
-``student``, ``lecturer``, ``coordinator`` and ``admin`` (the superuser). Staff roles
-(lecturer, coordinator, admin) reach staff pages only with two-factor authentication
-enabled *and passed in this session*: without it enabled they are led to set it up; a
-session signed in with the password alone (or before it was enabled) is asked for a code.
+``student``, ``lecturer``, ``coordinator``, ``finance`` (fees, invoices and payments) and
+``admin`` (the superuser). Staff roles (lecturer, coordinator, finance, admin) reach staff
+pages only with two-factor authentication enabled *and passed in this session*: without it
+enabled they are led to set it up; a session signed in with the password alone (or before
+it was enabled) is asked for a code.
 Dangerous actions (role changes, revocations, a jury reopened) also need an authentication
 of the last ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (``fresh_authentication_required``).
 """
@@ -40,6 +41,7 @@ class Role(enum.StrEnum):
     STUDENT = "student"
     LECTURER = "lecturer"
     COORDINATOR = "coordinator"
+    FINANCE = "finance"
     ADMIN = "admin"
 
     @property
@@ -52,10 +54,11 @@ ROLE_LABELS = {
     Role.STUDENT: _("Student"),
     Role.LECTURER: _("Lecturer"),
     Role.COORDINATOR: _("Coordinator"),
+    Role.FINANCE: _("Finance"),
     Role.ADMIN: _("Administrator"),
 }
 
-STAFF_ROLES = frozenset({Role.LECTURER, Role.COORDINATOR, Role.ADMIN})
+STAFF_ROLES = frozenset({Role.LECTURER, Role.COORDINATOR, Role.FINANCE, Role.ADMIN})
 # Roles a coordinator may grant or revoke; coordinator and admin are the superuser's.
 GRANTABLE_BY_COORDINATOR = frozenset({Role.LECTURER})
 
@@ -79,6 +82,8 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
         roles.add(Role.LECTURER)
     if user.is_coordinator:
         roles.add(Role.COORDINATOR)
+    if user.is_finance:
+        roles.add(Role.FINANCE)
     if user.is_superuser:
         roles.add(Role.ADMIN)
     return frozenset(roles)

@@ -19,7 +19,14 @@ from accounts.access import MFANotPassed, MFARequired, admin_session_ok, mfa_ste
 from accounts.models import OutgoingEmail, RoleChange, User
 
 #: Changed only through ``accounts.services.user_set_role``, which writes the role history.
-ROLE_FLAG_FIELDS = ("is_student", "is_lecturer", "is_coordinator", "is_superuser", "is_staff")
+ROLE_FLAG_FIELDS = (
+    "is_student",
+    "is_lecturer",
+    "is_coordinator",
+    "is_finance",
+    "is_superuser",
+    "is_staff",
+)
 
 _django_has_permission = admin.site.has_permission
 
@@ -69,7 +76,13 @@ class UserAdmin(DjangoUserAdmin):
         (
             _("Roles"),
             {
-                "fields": ("is_student", "is_lecturer", "is_coordinator", "is_active"),
+                "fields": (
+                    "is_student",
+                    "is_lecturer",
+                    "is_coordinator",
+                    "is_finance",
+                    "is_active",
+                ),
                 "description": _(
                     "Roles are granted and revoked on the person's staff page, which keeps "
                     "their history."

@@ -28,6 +28,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "coordination@demo.tema-wtc.dz", "Samira", "Haddadi", "coordinator", ("is_coordinator",)
     ),
+    DemoAccount("finance@demo.tema-wtc.dz", "Nadia", "Boudiaf", "finance", ("is_finance",)),
     DemoAccount("lecturer@demo.tema-wtc.dz", "Karim", "Belkacemi", "lecturer", ("is_lecturer",)),
     DemoAccount("student@demo.tema-wtc.dz", "Yasmine", "Ouali", "student", ("is_student",)),
     DemoAccount("applicant@demo.tema-wtc.dz", "Rachid", "Merabet", "applicant", ()),

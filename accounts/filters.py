@@ -13,6 +13,7 @@ ROLE_CHOICES = (
     ("student", _("Student")),
     ("lecturer", _("Lecturer")),
     ("coordinator", _("Coordinator")),
+    ("finance", _("Finance")),
     ("none", _("Applicant only")),
 )
 
@@ -37,7 +38,9 @@ class PeopleFilter(django_filters.FilterSet):
 
     def by_role(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         if value == "none":
-            return queryset.filter(is_student=False, is_lecturer=False, is_coordinator=False)
+            return queryset.filter(
+                is_student=False, is_lecturer=False, is_coordinator=False, is_finance=False
+            )
         return queryset.filter(**{f"is_{value}": True})
 
 

@@ -9,7 +9,10 @@ from accounts.access import Role
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[(r.value, r.label) for r in (Role.STUDENT, Role.LECTURER, Role.COORDINATOR)],
+        choices=[
+            (r.value, r.label)
+            for r in (Role.STUDENT, Role.LECTURER, Role.COORDINATOR, Role.FINANCE)
+        ],
     )
     granted = forms.TypedChoiceField(
         label=_("Action"),

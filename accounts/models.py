@@ -54,6 +54,7 @@ class User(AbstractUser):
     is_student = models.BooleanField(_("student"), default=False)
     is_lecturer = models.BooleanField(_("lecturer"), default=False)
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    is_finance = models.BooleanField(_("finance"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -79,6 +80,7 @@ class RoleChange(models.Model):
         STUDENT = "student", _("Student")
         LECTURER = "lecturer", _("Lecturer")
         COORDINATOR = "coordinator", _("Coordinator")
+        FINANCE = "finance", _("Finance")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes")
     role = models.CharField(_("role"), max_length=20, choices=RoleName.choices)

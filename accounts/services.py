@@ -28,6 +28,7 @@ ROLE_FIELDS = {
     Role.STUDENT: "is_student",
     Role.LECTURER: "is_lecturer",
     Role.COORDINATOR: "is_coordinator",
+    Role.FINANCE: "is_finance",
 }
 # A claim older than this is taken as a worker that died while sending.
 STALE_CLAIM = timedelta(minutes=10)

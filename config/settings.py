@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "partners",
     "curriculum",
     "enrollment",
+    "finance",
     "studies",
     "certificates",
 ]

@@ -66,9 +66,10 @@ ROLE_FLAGS = {
     "student": {"is_student": True},
     "lecturer": {"is_lecturer": True},
     "coordinator": {"is_coordinator": True},
+    "finance": {"is_finance": True},
     "admin": {"is_superuser": True, "is_staff": True},
 }
-STAFF = {"lecturer", "coordinator", "admin"}
+STAFF = {"lecturer", "coordinator", "finance", "admin"}
 
 
 @pytest.fixture

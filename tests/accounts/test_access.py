@@ -22,6 +22,8 @@ PERSONAS = (
     "coordinator",
     "coordinator-no-mfa",
     "coordinator-password-only",
+    "finance",
+    "finance-no-mfa",
     "admin",
     "admin-no-mfa",
 )
@@ -142,6 +144,8 @@ def coordinator_only(ok: object = OK) -> dict[str, object]:
         "coordinator": ok,
         "coordinator_no_mfa": MFA,
         "coordinator_password_only": CODE,
+        "finance": FORBIDDEN,
+        "finance_no_mfa": FORBIDDEN,
         "admin": ok,
         "admin_no_mfa": MFA,
     }
@@ -161,6 +165,8 @@ ACCESS_TABLE = [
         coordinator_password_only=OK,
         admin=OK,
         admin_no_mfa=OK,
+        finance=OK,
+        finance_no_mfa=OK,
     ),
     *_row(
         "staff_home",
@@ -174,6 +180,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "accounts:people",
@@ -187,6 +195,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "accounts:emails",
@@ -200,6 +210,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         person_url,  # type: ignore[arg-type]
@@ -213,6 +225,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row("home", **PUBLIC),
     *_row("curriculum:partners", **PUBLIC),
@@ -229,6 +243,8 @@ ACCESS_TABLE = [
         coordinator_password_only=FORBIDDEN,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(structure_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(export_url, **coordinator_only()),  # type: ignore[arg-type]
@@ -261,6 +277,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row("studies:cohorts", **coordinator_only()),
     *_row("certificates:lookup", **PUBLIC),
@@ -276,6 +294,8 @@ ACCESS_TABLE = [
         coordinator_password_only=FORBIDDEN,
         admin=FORBIDDEN,
         admin_no_mfa=FORBIDDEN,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(batch_new_url, **coordinator_only()),  # type: ignore[arg-type]
     *_row(stale_url, **coordinator_only()),  # type: ignore[arg-type]
@@ -306,6 +326,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "studies:appeal_list",
@@ -319,6 +341,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "studies:consultation_marks",
@@ -332,6 +356,8 @@ ACCESS_TABLE = [
         coordinator_password_only=FORBIDDEN,
         admin=FORBIDDEN,
         admin_no_mfa=FORBIDDEN,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "studies:my_programme",
@@ -345,6 +371,8 @@ ACCESS_TABLE = [
         coordinator_password_only=FORBIDDEN,
         admin=FORBIDDEN,
         admin_no_mfa=FORBIDDEN,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     *_row(
         "admin:index",
@@ -358,6 +386,8 @@ ACCESS_TABLE = [
         coordinator_password_only=ADMIN_LOGIN,
         admin=OK,
         admin_no_mfa=ADMIN_LOGIN,  # the Django admin too needs a session that passed MFA
+        finance=ADMIN_LOGIN,
+        finance_no_mfa=ADMIN_LOGIN,
     ),
 ]
 
@@ -505,6 +535,8 @@ POST_TABLE = [
         coordinator_password_only=CODE,
         admin=DONE,
         admin_no_mfa=MFA,
+        finance=FORBIDDEN,
+        finance_no_mfa=FORBIDDEN,
     ),
     # An empty name: refused on the form (400), nothing stored.
     *_row(organisation_add_post, **coordinator_post(400)),  # type: ignore[arg-type]
