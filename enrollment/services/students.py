@@ -17,7 +17,9 @@ from accounts.models import User
 from enrollment import locks
 from enrollment.models import ApplicantProfile, Cohort, Student, StudentStatusChange
 from enrollment.services.decisions import student_create
+from enrollment.services.profiles import identity_errors
 
+NAME_COLUMNS = ("surname_latin", "given_names_latin", "surname_ar", "given_names_ar")
 FIELDS = (
     "email",
     "surname_latin",
@@ -57,11 +59,16 @@ def check_rows(*, cohort: Cohort, records: list[dict[str, Any]]) -> ImportPrevie
             problems.append(_("the e-mail address appears twice in the file"))
         if row["email"] in enrolled:
             problems.append(_("already a student of this cohort"))
-        for name in ("surname_latin", "given_names_latin", "surname_ar", "given_names_ar"):
+        # The same rules as the applicant's profile: each name in its own script, at most
+        # the length a document prints (enrollment/services/profiles.py).
+        wrong = identity_errors({name: row[name] for name in NAME_COLUMNS})
+        for name in NAME_COLUMNS:
             if not row[name]:
                 problems.append(_("%(column)s is missing") % {"column": name})
-            elif len(row[name]) > 100:
-                problems.append(_("%(column)s is too long") % {"column": name})
+            elif name in wrong:
+                problems.append(
+                    _("%(column)s: %(problem)s") % {"column": name, "problem": wrong[name][0]}
+                )
         if row["level"] not in Student.Level.values:
             problems.append(_("the level is M1 or M2"))
         seen.add(row["email"])

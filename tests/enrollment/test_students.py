@@ -4,8 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from enrollment.models import Student
+from tests.factories.accounts import UserFactory
 from tests.factories.enrollment import CohortFactory
 from tests.helpers import logged_in
 
@@ -123,3 +125,36 @@ def test_a_coordinator_changes_a_students_status(coordinator, make_user):
     )
     student.refresh_from_db()
     assert student.status == "suspended"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "rule"),
+    [
+        ("a@example.dz,بن علي,Amina,بن علي,أمينة,M1,A", "surname_latin", "latin"),
+        ("a@example.dz,Benali,Amina2,بن علي,أمينة,M1,A", "given_names_latin", "latin"),
+        ("a@example.dz,Benali,Amina,Benali,أمينة,M1,A", "surname_ar", "arabic"),
+        (f"a@example.dz,Benali,Amina,بن علي,{'ن' * 101},M1,A", "given_names_ar", "too_long"),
+    ],
+)
+def test_an_imported_or_added_name_follows_the_profiles_script_rules(row, column, rule):
+    """The same rules as the applicant's profile: the documents print these names."""
+    from django.core.exceptions import ValidationError
+
+    from enrollment.services.students import check_rows, student_add
+
+    messages = {
+        "latin": _("Use Latin letters only (spaces, hyphens and apostrophes allowed)."),
+        "arabic": _("Use Arabic letters only (spaces, hyphens and apostrophes allowed)."),
+        "too_long": _("At most %(max)d characters: the documents print no more.") % {"max": 100},
+    }
+
+    cohort = CohortFactory.create()
+    fields = ("email", "surname_latin", "given_names_latin", "surname_ar", "given_names_ar")
+    record = dict(zip((*fields, "level", "group"), row.split(","), strict=True))
+    preview = check_rows(cohort=cohort, records=[record])
+    expected = _("%(column)s: %(problem)s") % {"column": column, "problem": messages[rule]}
+    assert preview.errors == {2: [expected]}
+    coordinator = UserFactory.create(is_coordinator=True)
+    with pytest.raises(ValidationError):
+        student_add(cohort=cohort, actor=coordinator, data=record)
+    assert not Student.objects.exists()
