@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("enrollment.urls")),
     path("", include("studies.urls")),
     path("", include("certificates.urls")),
+    path("", include("finance.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -98,9 +98,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
-@role_required(Role.LECTURER, Role.COORDINATOR)
+@role_required(Role.LECTURER, Role.COORDINATOR, Role.FINANCE)
 def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff space's first page: every app's pages for the roles of the person."""
     coordinator = has_role(request.user, Role.COORDINATOR)
     unsent = account_selectors.outgoing_email_problems() if coordinator else 0
-    return render(request, "config/staff_home.html", {"unsent_emails": unsent})
+    return render(
+        request,
+        "config/staff_home.html",
+        {
+            "unsent_emails": unsent,
+            "is_finance": has_role(request.user, Role.FINANCE),
+            "teaches": has_role(request.user, Role.LECTURER, Role.COORDINATOR),
+        },
+    )

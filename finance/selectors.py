@@ -13,15 +13,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import AnyUser, Role, has_role
 from enrollment.models import Cohort, Student
-from finance.models import ZERO, Allocation, CreditNote, Invoice, InvoiceLine, Payment
+from finance.filters import InvoiceFilter
+from finance.models import (
+    ZERO,
+    Adjustment,
+    Allocation,
+    CreditNote,
+    Instalment,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
 from partners.models import Organisation
 
 STUDENT, ORGANISATION = "payer_student", "payer_organisation"
@@ -216,3 +227,83 @@ def balances_for_user(
     if not may_read(user):
         raise PermissionDenied
     return student_balances(cohort=cohort), sponsor_balances(cohort=cohort)
+
+
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class CohortFigures:
+    """One row of the finance dashboard: what the cohort's fee schedule expects of its
+    students (withdrawn ones left out, adjustments taken off) beside what was invoiced,
+    credited, received and is overdue."""
+
+    cohort: Cohort
+    expected: Decimal
+    totals: Totals
+
+
+def cohort_expected(*, cohort: Cohort) -> Decimal:
+    """Every instalment of the cohort's schedule for each of its students not withdrawn,
+    less the discounts, scholarships and waivers granted on them."""
+    students = Student.objects.filter(cohort=cohort).exclude(status=Student.Status.WITHDRAWN)
+    instalments = Instalment.objects.filter(schedule__cohort=cohort)
+    per_student = instalments.aggregate(total=Coalesce(Sum("amount"), Value(ZERO)))["total"]
+    expected = per_student * students.count()
+    adjustments = Adjustment.objects.filter(
+        student__in=students, instalment__in=instalments
+    ).select_related("instalment")
+    for adjustment in adjustments:
+        if adjustment.amount is not None:
+            expected -= adjustment.amount
+        elif adjustment.percent is not None:
+            part = adjustment.instalment.amount * adjustment.percent / HUNDRED
+            expected -= part.quantize(Decimal("0.01"))
+    return expected
+
+
+def cohort_figures_for_user(*, user: AnyUser) -> list[CohortFigures]:
+    """The finance dashboard: every cohort with a fee schedule or an invoice, newest first."""
+    if not may_read(user):
+        raise PermissionDenied
+    cohorts = (
+        Cohort.objects.filter(Q(fee_schedule__isnull=False) | Q(invoices__isnull=False))
+        .distinct()
+        .order_by("-start_date", "pk")
+    )
+    return [CohortFigures(c, cohort_expected(cohort=c), cohort_totals(cohort=c)) for c in cohorts]
+
+
+def invoices_with_totals() -> QuerySet[Invoice]:
+    """Invoices annotated with ``total`` (their lines) and ``left`` (what is left to pay:
+    the lines minus their allocations, payments and credit notes alike)."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    lines = (
+        InvoiceLine.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    settled = (
+        Allocation.objects.filter(line__invoice=OuterRef("pk"))
+        .values("line__invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Invoice.objects.annotate(
+        total=Coalesce(Subquery(lines, output_field=money), Value(ZERO), output_field=money),
+        settled=Coalesce(Subquery(settled, output_field=money), Value(ZERO), output_field=money),
+    ).annotate(left=F("total") - F("settled"))
+
+
+def invoice_list(
+    *, user: AnyUser, filters: dict[str, Any] | None = None
+) -> tuple[InvoiceFilter, QuerySet[Invoice]]:
+    """The finance list of invoices, filtered, newest first."""
+    if not may_read(user):
+        raise PermissionDenied
+    base = invoices_with_totals().select_related(
+        "cohort", "payer_student__user", "payer_organisation"
+    )
+    filterset = InvoiceFilter(filters or {}, queryset=base)
+    return filterset, filterset.qs.order_by("-issued_at", "-pk")

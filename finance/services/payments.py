@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import AnyUser
@@ -79,7 +79,7 @@ def payment_record(
                 duplicate = _(
                     "A payment of %(amount)s DZD with the reference %(reference)s is already "
                     "recorded for this payer."
-                ) % {"amount": value, "reference": reference}
+                ) % {"amount": _dzd(value), "reference": reference}
                 raise ValidationError({"reference": ValidationError(duplicate, code="duplicate")})
             before = _balance(student, organisation)
             payer_lines = InvoiceLine.objects.filter(
@@ -133,12 +133,17 @@ def payment_record(
         message = _(
             "Payment of %(amount)s DZD recorded: %(allocated)s DZD settle open invoices and "
             "%(credit)s DZD, more than what was due, are kept as the payer's credit."
-        ) % {"amount": value, "allocated": allocated, "credit": remaining}
+        ) % {"amount": _dzd(value), "allocated": _dzd(allocated), "credit": _dzd(remaining)}
     else:
         message = _("Payment of %(amount)s DZD recorded and allocated to open invoices.") % {
-            "amount": value
+            "amount": _dzd(value)
         }
     return PaymentResult(payment=payment, allocated=allocated, credit=remaining, message=message)
+
+
+def _dzd(value: Decimal) -> str:
+    """An amount as the reader's page shows numbers: "1500,50" in French and Arabic."""
+    return formats.number_format(value, decimal_pos=2, use_l10n=True)
 
 
 def _balance(student: Student | None, organisation: Organisation | None) -> Decimal:

@@ -151,8 +151,28 @@ def coordinator_only(ok: object = OK) -> dict[str, object]:
     }
 
 
+def finance_only(ok: object = OK) -> dict[str, object]:
+    return {
+        "anonymous": LOGIN,
+        "applicant": FORBIDDEN,
+        "student": FORBIDDEN,
+        "lecturer": FORBIDDEN,
+        "lecturer_no_mfa": FORBIDDEN,
+        "coordinator": FORBIDDEN,
+        "coordinator_no_mfa": FORBIDDEN,
+        "coordinator_password_only": FORBIDDEN,
+        "finance": ok,
+        "finance_no_mfa": MFA,
+        "admin": ok,
+        "admin_no_mfa": MFA,
+    }
+
+
 # (url or a callable building it, persona, expected)
 ACCESS_TABLE = [
+    *_row("finance:dashboard", **finance_only()),
+    *_row("finance:invoices", **finance_only()),
+    *_row("finance:payment_new", **finance_only()),
     *_row(
         "me",
         anonymous=LOGIN,
@@ -180,8 +200,8 @@ ACCESS_TABLE = [
         coordinator_password_only=CODE,
         admin=OK,
         admin_no_mfa=MFA,
-        finance=FORBIDDEN,
-        finance_no_mfa=FORBIDDEN,
+        finance=OK,
+        finance_no_mfa=MFA,
     ),
     *_row(
         "accounts:people",
@@ -517,7 +537,27 @@ def slot_delete_post():
     return reverse("enrollment:slot_delete", args=[slot.intake_id, slot.pk]), {}, changed
 
 
+def payment_post():
+    from finance.models import Payment
+    from tests.factories.enrollment import CohortFactory
+    from tests.factories.finance import students
+
+    (student,) = students(CohortFactory.create(), 1)
+    data = {
+        "student": student.registration_number,
+        "method": "cash",
+        "paid_on": "2026-01-15",
+        "amount": "1000",
+    }
+
+    def changed() -> bool:
+        return Payment.objects.filter(payer_student=student).exists()
+
+    return reverse("finance:payment_new"), data, changed
+
+
 POST_TABLE = [
+    *_row(payment_post, **finance_only(DONE)),  # type: ignore[arg-type]
     *_row(person_role_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(jury_reopen_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(certificate_revoke_post, **coordinator_post(404)),  # type: ignore[arg-type]
