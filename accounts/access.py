@@ -42,6 +42,7 @@ class Role(enum.StrEnum):
     LECTURER = "lecturer"
     COORDINATOR = "coordinator"
     FINANCE = "finance"
+    SPONSOR = "sponsor"
     ADMIN = "admin"
 
     @property
@@ -55,6 +56,7 @@ ROLE_LABELS = {
     Role.LECTURER: _("Lecturer"),
     Role.COORDINATOR: _("Coordinator"),
     Role.FINANCE: _("Finance"),
+    Role.SPONSOR: _("Sponsor contact"),
     Role.ADMIN: _("Administrator"),
 }
 
@@ -84,6 +86,8 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
         roles.add(Role.COORDINATOR)
     if user.is_finance:
         roles.add(Role.FINANCE)
+    if user.is_sponsor:
+        roles.add(Role.SPONSOR)
     if user.is_superuser:
         roles.add(Role.ADMIN)
     return frozenset(roles)

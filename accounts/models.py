@@ -55,6 +55,8 @@ class User(AbstractUser):
     is_lecturer = models.BooleanField(_("lecturer"), default=False)
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
     is_finance = models.BooleanField(_("finance"), default=False)
+    # A sponsor organisation's contact person (finance.SponsorContact names the organisation).
+    is_sponsor = models.BooleanField(_("sponsor contact"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

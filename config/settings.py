@@ -274,6 +274,25 @@ COORDINATION_EMAIL = env.str(
 # The site's name in e-mails (allauth's ``current_site.name`` too), in the reader's language.
 SITE_NAME = _("TEMA–WTC Master")
 
+# --- Finance ----------------------------------------------------------------------------------
+# The institute's legal identifiers, printed on every invoice, credit note and receipt.
+FINANCE_ISSUER = {
+    "name_fr": env.str(
+        "FINANCE_ISSUER_NAME_FR", default="Institut de technologie et de management d'Alger (TEMA)"
+    ),
+    "name_ar": env.str("FINANCE_ISSUER_NAME_AR", default="معهد التكنولوجيا والتسيير بالجزائر"),
+    "address": env.str("FINANCE_ISSUER_ADDRESS", default="Alger, Algérie"),
+    "nif": env.str("FINANCE_NIF", default="000000000000000"),
+    "nis": env.str("FINANCE_NIS", default="000000000000000"),
+    "rc": env.str("FINANCE_RC", default="16/00-0000000B00"),
+    "article": env.str("FINANCE_ARTICLE", default="16000000000"),
+    "bank_account": env.str("FINANCE_BANK_ACCOUNT", default=""),
+}
+# Payment reminders: days before (negative) and after each due date.
+FINANCE_REMINDER_DAYS: list[int] = env.list(
+    "FINANCE_REMINDER_DAYS", cast=int, default=[-7, 1, 15, 30]
+)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery"

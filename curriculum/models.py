@@ -157,6 +157,20 @@ class Programme(TranslatedMixin, models.Model):
         _("internship: fewest weeks"), default=16
     )
     internship_max_weeks = models.PositiveSmallIntegerField(_("internship: most weeks"), default=24)
+    # Consequences of arrears (off when empty): a document is withheld while one of the
+    # student's instalments has been overdue for more than this many days.
+    arrears_withhold_attestation_days = models.PositiveSmallIntegerField(
+        _("withhold the enrollment attestation after this many days of arrears"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never withheld."),
+    )
+    arrears_withhold_transcript_days = models.PositiveSmallIntegerField(
+        _("withhold the transcript after this many days of arrears"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never withheld (the default)."),
+    )
 
     RULESET_FIELDS = (
         "pass_mark", "compare_rounded", "default_w_cc", "rattrapage_mode", "excluded_may_resit",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.translated import TranslatedMixin
 from core.uploads import get_private_storage
-from enrollment.models import Cohort, Student
+from enrollment.models import Application, Cohort, Student
 from partners.models import Organisation
 
 ZERO = Decimal("0.00")
@@ -28,9 +28,17 @@ def _positive(field: str, name: str) -> models.CheckConstraint:
 
 
 def _one_payer(name: str) -> models.CheckConstraint:
+    """Exactly one payer: a student, an organisation, or (for an application fee) an
+    application whose applicant is not a student yet."""
+    student, organisation, application = (
+        Q(payer_student__isnull=False),
+        Q(payer_organisation__isnull=False),
+        Q(payer_application__isnull=False),
+    )
     return models.CheckConstraint(
-        condition=(Q(payer_student__isnull=False) & Q(payer_organisation__isnull=True))
-        | (Q(payer_student__isnull=True) & Q(payer_organisation__isnull=False)),
+        condition=(student & ~organisation & ~application)
+        | (~student & organisation & ~application)
+        | (~student & ~organisation & application),
         name=name,
     )
 
@@ -116,6 +124,11 @@ class Sponsorship(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The participant's consent, given at application: the sponsor's statement may show
+    # their attendance and published results.
+    shares_progress = models.BooleanField(
+        _("the sponsor may see attendance and published results"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,6 +199,9 @@ class Invoice(models.Model):
     payer_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
     )
+    payer_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -202,19 +218,36 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    """One student's share of one instalment. ``sponsor`` is set on the organisation's
-    share, so that each share is invoiced once (the two unique constraints)."""
+    """What one invoice charges for one student (or applicant): their share of an
+    instalment, the deposit confirming their offer, or the application fee. ``sponsor`` is
+    set on an organisation's share, so that each share is invoiced once (the unique
+    constraints). ``due_on`` is the instalment's due date, the deposit's deadline, or the
+    application fee's."""
+
+    class Kind(models.TextChoices):
+        INSTALMENT = "instalment", _("Instalment")
+        DEPOSIT = "deposit", _("Deposit")
+        APPLICATION_FEE = "application_fee", _("Application fee")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="invoice_lines")
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.INSTALMENT
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
+    )
     instalment = models.ForeignKey(
-        Instalment, on_delete=models.PROTECT, related_name="invoice_lines"
+        Instalment, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
     )
     sponsor = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     label = models.CharField(_("label"), max_length=250)
+    due_on = models.DateField(_("due on"))
 
     class Meta:
         verbose_name = _("invoice line")
@@ -222,17 +255,49 @@ class InvoiceLine(models.Model):
         ordering = ("invoice", "pk")
         constraints = [
             _positive("amount", "finance_line_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="instalment")
+                    & Q(student__isnull=False)
+                    & Q(instalment__isnull=False)
+                    & Q(application__isnull=True)
+                )
+                | (
+                    Q(kind="deposit")
+                    & Q(student__isnull=False)
+                    & Q(instalment__isnull=True)
+                    & Q(sponsor__isnull=True)
+                    & Q(application__isnull=True)
+                )
+                | (
+                    Q(kind="application_fee")
+                    & Q(application__isnull=False)
+                    & Q(student__isnull=True)
+                    & Q(instalment__isnull=True)
+                    & Q(sponsor__isnull=True)
+                ),
+                name="finance_line_kind_fields",
+            ),
             models.UniqueConstraint(
                 fields=["student", "instalment"],
-                condition=Q(sponsor__isnull=True),
+                condition=Q(sponsor__isnull=True, kind="instalment"),
                 name="finance_line_student_share_once",
             ),
             models.UniqueConstraint(
                 fields=["student", "instalment", "sponsor"],
-                condition=Q(sponsor__isnull=False),
+                condition=Q(sponsor__isnull=False, kind="instalment"),
                 name="finance_line_sponsor_share_once",
             ),
+            models.UniqueConstraint(
+                fields=["student"], condition=Q(kind="deposit"), name="finance_line_deposit_once"
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind="application_fee"),
+                name="finance_line_application_fee_once",
+            ),
         ]
+        indexes = [models.Index(fields=["due_on"])]
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.label}"
@@ -275,6 +340,9 @@ class Payment(models.Model):
     payer_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
+    payer_application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     reference = models.CharField(_("reference"), max_length=80, blank=True)
     paid_on = models.DateField(_("date"))
@@ -307,6 +375,11 @@ class Payment(models.Model):
                 fields=["payer_organisation", "reference", "amount"],
                 condition=Q(payer_organisation__isnull=False) & ~Q(reference=""),
                 name="finance_payment_organisation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["payer_application", "reference", "amount"],
+                condition=Q(payer_application__isnull=False) & ~Q(reference=""),
+                name="finance_payment_application_once",
             ),
         ]
 
@@ -354,8 +427,11 @@ class MoneyEvent(models.Model):
         INVOICE = "invoice", _("Invoice issued")
         CREDIT_NOTE = "credit_note", _("Credit note issued")
         PAYMENT = "payment", _("Payment recorded")
+        STATEMENT = "statement", _("Bank statement imported")
+        SEAT_RELEASED = "seat_released", _("Seat released: deposit unpaid")
+        SPONSOR_CONTACT = "contact", _("Sponsor contact set")
 
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -383,3 +459,207 @@ class MoneyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class SponsorContact(models.Model):
+    """The person at a sponsor organisation who receives its invoices, reminders and
+    statements, in their language; given an account (``user``), they see only their
+    organisation's statement."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="finance_contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(
+        _("language of correspondence"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsor_contact",
+        verbose_name=_("account"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sponsor contact")
+        verbose_name_plural = _("sponsor contacts")
+        ordering = ("organisation", "name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"], name="finance_contact_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class FinanceDocument(models.Model):
+    """A PDF rendered by Celery: an invoice, a credit note, a payment's receipt, or a
+    sponsor's statement for a cohort. The row exists from the request; ``file`` is set when
+    the rendering is complete (written under a temporary name, then moved into place)."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        RECEIPT = "receipt", _("Receipt")
+        STATEMENT = "statement", _("Sponsor statement")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
+    )
+    credit_note = models.OneToOneField(
+        CreditNote, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
+    )
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="receipt"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(
+        storage=get_private_storage, upload_to="finance/", max_length=200, blank=True
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("finance document")
+        verbose_name_plural = _("finance documents")
+        ordering = ("-created_at", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="invoice")
+                    & Q(invoice__isnull=False)
+                    & Q(credit_note__isnull=True)
+                    & Q(payment__isnull=True)
+                    & Q(organisation__isnull=True)
+                )
+                | (
+                    Q(kind="credit_note")
+                    & Q(invoice__isnull=True)
+                    & Q(credit_note__isnull=False)
+                    & Q(payment__isnull=True)
+                    & Q(organisation__isnull=True)
+                )
+                | (
+                    Q(kind="receipt")
+                    & Q(invoice__isnull=True)
+                    & Q(credit_note__isnull=True)
+                    & Q(payment__isnull=False)
+                    & Q(organisation__isnull=True)
+                )
+                | (
+                    Q(kind="statement")
+                    & Q(invoice__isnull=True)
+                    & Q(credit_note__isnull=True)
+                    & Q(payment__isnull=True)
+                    & Q(organisation__isnull=False)
+                    & Q(cohort__isnull=False)
+                ),
+                name="finance_document_kind_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class StatementImport(models.Model):
+    """A bank or CCP statement uploaded by finance: kept (private), previewed, and recorded
+    line by line only when confirmed."""
+
+    file = models.FileField(
+        _("statement"), storage=get_private_storage, upload_to="statements/", max_length=200
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statement import")
+        verbose_name_plural = _("statement imports")
+        ordering = ("-uploaded_at", "pk")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class StatementLine(models.Model):
+    """A statement line that was recorded as a payment. ``fingerprint`` (date, amount,
+    normalised reference and payer) is unique: a line imported twice is recorded once."""
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
+    row = models.PositiveIntegerField(_("row"))
+    booked_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    payer = models.CharField(_("payer"), max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="statement_line"
+    )
+
+    class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        ordering = ("statement", "row")
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.row}"
+
+
+class PaymentReminder(models.Model):
+    """A reminder e-mailed about an invoice, ``days`` before (negative) or after its earliest
+    open due date; kept so that each is sent once."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    days = models.SmallIntegerField(_("days after the due date"))
+    due_on = models.DateField(_("due on"))
+    sent_to = models.EmailField(_("sent to"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ("-sent_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "due_on", "days"], name="finance_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.days:+d}"

@@ -103,7 +103,7 @@ def payer_totals(
             payments = payments.filter(payer_student__cohort=cohort)
         paid = _sum_by(payments, key)
     today = timezone.localdate()
-    late = lines.filter(instalment__due_date__lt=today)
+    late = lines.filter(due_on__lt=today)
     late_settled = _sum_by(allocations.filter(line__in=late), f"line__invoice__{key}")
     totals: dict[int, Totals] = defaultdict(Totals)
     for pk, total in _sum_by(lines, f"invoice__{key}").items():
@@ -171,7 +171,7 @@ def open_lines_of_payer(
     return (
         invoice_lines_open(lines)
         .filter(open__gt=0)  # type: ignore[misc]
-        .order_by("instalment__due_date", "invoice__issued_at", "invoice_id", "pk")
+        .order_by("due_on", "invoice__issued_at", "invoice_id", "pk")
     )
 
 

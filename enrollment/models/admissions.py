@@ -202,6 +202,11 @@ class DocumentRequirement(TranslatedMixin, models.Model):
 
 
 class Application(models.Model):
+    class Financing(models.TextChoices):
+        SELF = "self", _("I pay my fees myself")
+        SPONSOR = "sponsor", _("My employer or an organisation pays all of them")
+        SPLIT = "split", _("An organisation pays part of them, I pay the rest")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -261,6 +266,33 @@ class Application(models.Model):
     )
     waitlist_rank = models.PositiveIntegerField(
         _("rank on the waiting list"), null=True, blank=True
+    )
+    # How the fees will be paid, declared by the applicant (the financing letter as data);
+    # finance confirms it once the applicant is a student.
+    financing = models.CharField(
+        _("who pays the fees"), max_length=10, choices=Financing.choices, blank=True
+    )
+    sponsor_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declared_sponsorships",
+        verbose_name=_("sponsor organisation"),
+    )
+    sponsor_name = models.CharField(
+        _("sponsor (if not in the list)"), max_length=200, blank=True
+    )
+    sponsor_share = models.DecimalField(
+        _("share paid by the sponsor (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+    sponsor_consent = models.BooleanField(
+        _("the sponsor may see my attendance and published results"), default=False
     )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Review", related_name="assigned_applications", blank=True

@@ -147,7 +147,12 @@ def _line(
     if sponsor is not None:
         label = f"{label} ({sponsor})"
     return InvoiceLine(
-        student=student, instalment=instalment, sponsor=sponsor, amount=amount, label=label[:250]
+        student=student,
+        instalment=instalment,
+        sponsor=sponsor,
+        amount=amount,
+        label=label[:250],
+        due_on=instalment.due_date,
     )
 
 
