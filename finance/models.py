@@ -230,9 +230,7 @@ class InvoiceLine(models.Model):
         APPLICATION_FEE = "application_fee", _("Application fee")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=Kind.choices, default=Kind.INSTALMENT
-    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INSTALMENT)
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
     )
@@ -492,9 +490,7 @@ class SponsorContact(models.Model):
         verbose_name_plural = _("sponsor contacts")
         ordering = ("organisation", "name")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "email"], name="finance_contact_once"
-            ),
+            models.UniqueConstraint(fields=["organisation", "email"], name="finance_contact_once"),
         ]
 
     def __str__(self) -> str:
@@ -628,9 +624,7 @@ class StatementLine(models.Model):
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     payer = models.CharField(_("payer"), max_length=200, blank=True)
     fingerprint = models.CharField(max_length=64, unique=True)
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, related_name="statement_line"
-    )
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="statement_line")
 
     class Meta:
         verbose_name = _("statement line")

@@ -280,9 +280,7 @@ class Application(models.Model):
         related_name="declared_sponsorships",
         verbose_name=_("sponsor organisation"),
     )
-    sponsor_name = models.CharField(
-        _("sponsor (if not in the list)"), max_length=200, blank=True
-    )
+    sponsor_name = models.CharField(_("sponsor (if not in the list)"), max_length=200, blank=True)
     sponsor_share = models.DecimalField(
         _("share paid by the sponsor (%)"),
         max_digits=5,
