@@ -67,6 +67,7 @@ ROLE_FLAGS = {
     "lecturer": {"is_lecturer": True},
     "coordinator": {"is_coordinator": True},
     "finance": {"is_finance": True},
+    "sponsor": {"is_sponsor": True},
     "admin": {"is_superuser": True, "is_staff": True},
 }
 STAFF = {"lecturer", "coordinator", "finance", "admin"}
