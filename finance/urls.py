@@ -1,11 +1,11 @@
 from django.urls import path
 
-from finance import views
+from finance.views import staff
 
 app_name = "finance"
 
 urlpatterns = [
-    path("staff/finance/", views.dashboard, name="dashboard"),
-    path("staff/finance/invoices/", views.invoice_list, name="invoices"),
-    path("staff/finance/payments/new/", views.payment_new, name="payment_new"),
+    path("staff/finance/", staff.dashboard, name="dashboard"),
+    path("staff/finance/invoices/", staff.invoice_list, name="invoices"),
+    path("staff/finance/payments/new/", staff.payment_new, name="payment_new"),
 ]

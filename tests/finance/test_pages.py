@@ -179,7 +179,7 @@ def test_the_invoices_are_filtered_by_cohort_and_found_by_number(finance_client,
 
 
 def test_the_invoices_are_paginated(finance_client, invoices, monkeypatch):
-    monkeypatch.setattr("finance.views.PER_PAGE", 3)
+    monkeypatch.setattr("finance.views.staff.PER_PAGE", 3)
     url = reverse("finance:invoices")
     first, second = finance_client.get(url), finance_client.get(url, {"page": 2})
     assert len(_numbers(first)) == 3
