@@ -24,6 +24,8 @@ from enrollment.demo import (
 )
 from enrollment.models import Cohort, Student
 from enrollment.services.decisions import student_create
+from finance.demo import seed_finance
+from finance.models import Invoice, Payment
 from partners.demo import seed_partners
 from studies.demo import seed_graduates, seed_marks
 from studies.models import Jury, Mark, Offering
@@ -92,6 +94,13 @@ class Command(BaseCommand):
             f"Cohort {cohort.slug}: {cohort.students.count()} students, "
             f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
         )
+        cashier = people.get("finance@demo.tema-wtc.dz")
+        if cashier is not None and seed_finance(cohort=cohort, cashier=cashier) is not None:
+            invoices = Invoice.objects.filter(cohort=cohort)
+            payments = Payment.objects.filter(allocations__line__invoice__in=invoices).distinct()
+            self.stdout.write(
+                f"Fees of {cohort.slug}: {invoices.count()} invoices, {payments.count()} payments."
+            )
         if coordinator is not None and not Certificate.objects.filter(cohort=cohort).exists():
             # Rendered by the worker (make run starts one): enrollment attestations, the
             # transcripts and module certificates of the published first semester, its jury
