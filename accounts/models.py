@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -145,3 +146,64 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Notification(models.Model):
+    """What a person is told in the application: every status e-mail the system sends them
+    and every announcement they receive, with an unread mark. ``kind`` is the family a
+    person may mute by e-mail (``NotificationPreference``); the mandatory kinds (offers,
+    results, payments) are always e-mailed."""
+
+    class Kind(models.TextChoices):
+        ADMISSIONS = "admissions", _("Applications and offers")
+        RESULTS = "results", _("Results and juries")
+        PAYMENTS = "payments", _("Fees and payments")
+        DOCUMENTS = "documents", _("Certificates and documents")
+        TIMETABLE = "timetable", _("Timetable changes")
+        ANNOUNCEMENTS = "announcements", _("Announcements")
+        ATTENDANCE = "attendance", _("Absences and justifications")
+        EVALUATIONS = "evaluations", _("Module evaluations")
+        ACCOUNT = "account", _("Your account")
+
+    MANDATORY = frozenset({Kind.ADMISSIONS, Kind.RESULTS, Kind.PAYMENTS, Kind.ACCOUNT})
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"), blank=True, max_length=10000)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """A kind of notification a person does not want by e-mail (still shown in the app)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_kinds")
+    kind = models.CharField(_("kind"), max_length=14, choices=Notification.Kind.choices)
+
+    class Meta:
+        verbose_name = _("muted notification kind")
+        verbose_name_plural = _("muted notification kinds")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_mute_once"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["admissions", "results", "payments", "account"]),
+                name="accounts_mandatory_kinds_not_muted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"

@@ -157,6 +157,12 @@ class Programme(TranslatedMixin, models.Model):
         _("internship: fewest weeks"), default=16
     )
     internship_max_weeks = models.PositiveSmallIntegerField(_("internship: most weeks"), default=24)
+    # #14: how many days after a session a student may justify an absence.
+    justification_days = models.PositiveSmallIntegerField(
+        _("days to justify an absence"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
     # Consequences of arrears (off when empty): a document is withheld while one of the
     # student's instalments has been overdue for more than this many days.
     arrears_withhold_attestation_days = models.PositiveSmallIntegerField(

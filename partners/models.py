@@ -141,6 +141,11 @@ class Agreement(models.Model):
     scope_site_visits = models.BooleanField(_("site visits"), default=False)
     scope_research = models.BooleanField(_("research"), default=False)
     scope_recruitment = models.BooleanField(_("recruitment"), default=False)
+    # #14: the co-teaching hours the agreement promises per academic year (empty: none
+    # promised), compared with the hours its partners' lecturers taught.
+    co_teaching_hours = models.PositiveSmallIntegerField(
+        _("co-teaching hours per academic year"), null=True, blank=True
+    )
     summary = models.TextField(_("summary"), blank=True)
     signed_pdf = models.FileField(
         _("signed copy (PDF)"),

@@ -1,6 +1,20 @@
 from studies.models.appeals import Appeal, ConsultationWindow
 from studies.models.internships import Defence, DefenceMember, Internship
 from studies.models.juries_members import JuryMember
+from studies.models.operations import (
+    AbsenceJustification,
+    Announcement,
+    EvaluationAnswer,
+    EvaluationParticipation,
+    EvaluationResponse,
+    Material,
+    MaterialSection,
+    MaterialVersion,
+    Question,
+    Questionnaire,
+    Room,
+    SessionLecturer,
+)
 from studies.models.record import (
     AcquiredBy,
     FinalResult,
@@ -23,6 +37,18 @@ from studies.models.teaching import (
 )
 
 __all__ = [
+    "AbsenceJustification",
+    "Announcement",
+    "EvaluationAnswer",
+    "EvaluationParticipation",
+    "EvaluationResponse",
+    "Material",
+    "MaterialSection",
+    "MaterialVersion",
+    "Question",
+    "Questionnaire",
+    "Room",
+    "SessionLecturer",
     "AcquiredBy",
     "Appeal",
     "Attendance",

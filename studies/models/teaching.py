@@ -264,6 +264,10 @@ class ClassSession(models.Model):
         PRACTICAL = "practical", _("Practical")
         SITE_VISIT = "site_visit", _("Site visit at a partner")
 
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="class_sessions")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -277,6 +281,29 @@ class ClassSession(models.Model):
         related_name="hosted_sessions",
         verbose_name=_("host organisation"),
     )
+    # #14: where, for whom and who teaches it (studies.models.operations.SessionLecturer).
+    # ``cohort`` repeats the offering's, so that PostgreSQL can refuse overlapping sessions
+    # of one cohort's group (an exclusion constraint, like the room's and the lecturer's).
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    group = models.CharField(
+        _("group"), max_length=30, blank=True, help_text=_("Empty: the whole cohort.")
+    )
+    room = models.ForeignKey(
+        "studies.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancel_reason = models.CharField(_("reason for the cancellation"), max_length=300, blank=True)
+    # The iCalendar SEQUENCE: raised each time the session moves or is cancelled.
+    sequence = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "enrollment_classsession"  # kept from before the move to studies
