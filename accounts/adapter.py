@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.crypto import get_random_string
 
+from accounts.models import Notification
 from accounts.services import email_queue
 from core.clientip import client_ip
 
@@ -48,7 +49,9 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         message = self.render_mail(template_prefix, email, full)
-        email_queue(message)
+        # Its notification keeps the subject only: the body may carry a one-time link
+        # (a password reset, an address to confirm) that must not outlive the e-mail.
+        email_queue(message, kind=Notification.Kind.ACCOUNT, show_body=False)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user.preferred_language = translation.get_language() or ""

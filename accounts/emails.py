@@ -17,6 +17,15 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+class ComposedEmail(EmailMultiAlternatives):
+    """A message in the shared layout that remembers what its caller wrote (``content``) and
+    its link: the in-app notification of the e-mail shows those, without the greeting and
+    the footer (``accounts.notifications``)."""
+
+    content: str = ""
+    link_url: str = ""
+
+
 def email_compose(
     *,
     to: list[str],
@@ -26,7 +35,7 @@ def email_compose(
     link_url: str = "",
     link_label: str = "",
     reply_to: list[str] | None = None,
-) -> EmailMultiAlternatives:
+) -> ComposedEmail:
     """A message in the shared layout. ``content`` is plain text (paragraphs separated by a
     blank line); the HTML part escapes it and makes its addresses links. With ``reply_to``,
     the message names that address as the one to write to."""
@@ -40,11 +49,13 @@ def email_compose(
         "site_name": str(settings.SITE_NAME),
         "site_url": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
+    message = ComposedEmail(
         subject=" ".join(subject.split()),
         body=render_to_string("accounts/email/base.txt", context),
         to=to,
         reply_to=reply_to,
     )
+    message.content = content.strip()
+    message.link_url = link_url
     message.attach_alternative(render_to_string("accounts/email/base.html", context), "text/html")
     return message

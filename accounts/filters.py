@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OutgoingEmail, User
+from accounts.models import Notification, OutgoingEmail, User
 
 ROLE_CHOICES = (
     ("student", _("Student")),
@@ -92,3 +93,23 @@ class OutgoingEmailFilter(django_filters.FilterSet):
         for word in value.split()[:5]:
             queryset = queryset.filter(Q(subject__icontains=word) | Q(to__icontains=word))
         return queryset
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """A person's own notifications: by kind, the unread only."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Notification.Kind.choices)
+    unread = django_filters.BooleanFilter(
+        label=_("Unread only"),
+        method="only_unread",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["kind", "unread"]
+
+    def only_unread(
+        self, queryset: QuerySet[Notification], name: str, value: bool
+    ) -> QuerySet[Notification]:
+        return queryset.filter(read_at__isnull=True) if value else queryset

@@ -8,7 +8,7 @@ import mimetypes
 import smtplib
 from datetime import timedelta
 from email.mime.base import MIMEBase
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,18 +68,62 @@ def user_set_preferred_language(*, user: User, language: str) -> None:
     )
 
 
-def email_queue(message: EmailMessage) -> OutgoingEmail:
-    """Store a rendered message and have the worker send it once the transaction commits."""
+@overload
+def email_queue(message: EmailMessage) -> OutgoingEmail: ...
+@overload
+def email_queue(
+    message: EmailMessage, *, kind: str, show_body: bool = True
+) -> OutgoingEmail | None: ...
+def email_queue(
+    message: EmailMessage, *, kind: str | None = None, show_body: bool = True
+) -> OutgoingEmail | None:
+    """Store a rendered message and have the worker send it once the transaction commits.
+    Each recipient with an account is notified in the application too (``email_store``)."""
     from accounts.tasks import send_outgoing_email
 
-    outgoing = email_store(message)
-    queueing.after_commit(send_outgoing_email, outgoing.pk)
+    outgoing = _email_store(message, kind=kind, show_body=show_body)
+    if outgoing is not None:
+        queueing.after_commit(send_outgoing_email, outgoing.pk)
     return outgoing
 
 
-def email_store(message: EmailMessage) -> OutgoingEmail:
+@overload
+def email_store(message: EmailMessage) -> OutgoingEmail: ...
+@overload
+def email_store(
+    message: EmailMessage, *, kind: str, show_body: bool = True
+) -> OutgoingEmail | None: ...
+def email_store(
+    message: EmailMessage, *, kind: str | None = None, show_body: bool = True
+) -> OutgoingEmail | None:
     """Store a rendered message as pending, for the caller to send (``send_outgoing_emails``)
-    or, failing that, the periodic sweep."""
+    or, failing that, the periodic sweep.
+
+    Each recipient who has an account gets a ``Notification`` of ``kind`` (one of
+    ``Notification.Kind``); those who muted that kind are left out of the e-mail, and when
+    nobody is left nothing is stored (None). Without ``kind``, a mandatory one is derived
+    from the message's link (``accounts.notifications.default_kind``): such a message is
+    always stored. ``show_body=False``: the notification keeps the subject only."""
+    return _email_store(message, kind=kind, show_body=show_body)
+
+
+def _email_store(
+    message: EmailMessage, *, kind: str | None, show_body: bool
+) -> OutgoingEmail | None:
+    from accounts import notifications
+
+    recipients = notifications.recipients_of(message, kind=kind)
+    outgoing = None
+    if recipients.addresses:
+        message.to = recipients.addresses
+        outgoing = outgoing_email_row(message)
+        outgoing.save()
+    notifications.record_for_email(recipients, message, outgoing, show_body=show_body)
+    return outgoing
+
+
+def outgoing_email_row(message: EmailMessage) -> OutgoingEmail:
+    """The row of a rendered message, not saved yet (``bulk_create`` stores many at once)."""
     html = ""
     if isinstance(message, EmailMultiAlternatives):
         for content, mimetype in message.alternatives:
@@ -88,7 +132,7 @@ def email_store(message: EmailMessage) -> OutgoingEmail:
     body = str(message.body)
     if message.content_subtype == "html":
         html, body = body, ""
-    outgoing = OutgoingEmail.objects.create(
+    return OutgoingEmail(
         to=list(message.to),
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         # A subject is one line: a line break in a name put into it (seen in a thesis
@@ -100,7 +144,6 @@ def email_store(message: EmailMessage) -> OutgoingEmail:
         reply_to=[str(address) for address in message.reply_to],
         attachments=[_stored_attachment(attachment) for attachment in message.attachments],
     )
-    return outgoing
 
 
 def _stored_attachment(attachment: Any) -> dict[str, str]:

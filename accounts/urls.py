@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_notifications
 
 app_name = "accounts"
 
@@ -10,4 +10,20 @@ urlpatterns = [
     path("staff/people/<int:pk>/role/", views.person_role, name="person_role"),
     path("staff/emails/", views.emails, name="emails"),
     path("staff/emails/<int:pk>/retry/", views.email_retry, name="email_retry"),
+    path("me/notifications/", views_notifications.notification_list, name="notifications"),
+    path(
+        "me/notifications/<int:pk>/open/",
+        views_notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "me/notifications/read/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "me/notifications/preferences/",
+        views_notifications.notification_preferences,
+        name="notification_preferences",
+    ),
 ]

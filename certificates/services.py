@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import AnyUser, Role, has_role
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.services import email_store
 from accounts.tasks import send_outgoing_emails
 from certificates import codes, documents, issuer_services, pdf
@@ -517,7 +517,9 @@ def render_many(ids: list[int], *, abandoned_by: str = "") -> int:
                     # Renamed into place before the commit: no ready row without its file.
                     staged.publish()
                     if message is not None:
-                        emails.append(email_store(message).pk)
+                        stored = email_store(message, kind=Notification.Kind.DOCUMENTS)
+                        if stored is not None:  # None: the holder turned these e-mails off
+                            emails.append(stored.pk)
         except OSError as exc:  # the rename failed: the ready mark was rolled back
             logger.exception("Certificate %s could not be stored", certificate_id)
             _fail(certificate_id, exc)

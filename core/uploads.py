@@ -13,6 +13,7 @@ import io
 import unicodedata
 import uuid
 import warnings
+import zipfile
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -110,6 +111,85 @@ def check_pdf(upload: UploadedFile, *, max_bytes: int) -> None:
             code="pdf_active_content",
             params={"what": found},
         )
+
+
+# Office documents: OOXML (Word, Excel, PowerPoint) and OpenDocument files are ZIP archives.
+# The main part names the kind; macro-enabled variants, macros (VBA, Basic, scripts),
+# encrypted members and archives that would inflate past the limits are refused.
+OFFICE_MAIN_PARTS = {
+    "word/document.xml": "docx",
+    "xl/workbook.xml": "xlsx",
+    "ppt/presentation.xml": "pptx",
+}
+OPENDOCUMENT_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+OFFICE_CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+}
+OFFICE_MAX_MEMBERS = 2_000
+OFFICE_MAX_UNCOMPRESSED = 200 * 1000 * 1000
+OFFICE_MAX_RATIO = 200  # for each member larger than 1 MiB once inflated
+_MACRO_MARKERS = ("vbaproject.bin", "vbadata.xml", "basic/", "scripts/", "macros/")
+
+
+def check_office(upload: UploadedFile, *, max_bytes: int) -> str:
+    """Return the extension of an office document judged by its content (docx, xlsx, pptx,
+    odt, ods, odp), or raise ValidationError. Only the archive's directory is read: nothing
+    is inflated except the ODF ``mimetype`` member (a few bytes)."""
+    check_size(upload, max_bytes=max_bytes)
+    data = _read(upload)
+    not_office = ValidationError(
+        _("The file is not an office document (Word, Excel, PowerPoint or OpenDocument)."),
+        code="not_office",
+    )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise not_office from exc
+    if (
+        len(members) > OFFICE_MAX_MEMBERS
+        or sum(m.file_size for m in members) > (OFFICE_MAX_UNCOMPRESSED)
+        or any(
+            m.file_size > 1024 * 1024 and m.file_size > OFFICE_MAX_RATIO * max(m.compress_size, 1)
+            for m in members
+        )
+    ):
+        raise ValidationError(
+            _("The document would be too large once uncompressed."), code="office_bomb"
+        )
+    if any(m.flag_bits & 0x1 for m in members):
+        raise ValidationError(
+            _("The document is protected by a password; upload an unprotected copy."),
+            code="office_encrypted",
+        )
+    names = {m.filename for m in members}
+    lowered = [name.lower() for name in names]
+    if any(marker in name for name in lowered for marker in _MACRO_MARKERS):
+        raise ValidationError(
+            _("The document contains macros; save it again without them."), code="office_macros"
+        )
+    if "[Content_Types].xml" in names:
+        for part, extension in OFFICE_MAIN_PARTS.items():
+            if part in names:
+                return extension
+        raise not_office
+    if members and members[0].filename == "mimetype" and members[0].file_size < 100:
+        try:
+            kind = archive.read(members[0]).strip()
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+            raise not_office from exc
+        if kind in OPENDOCUMENT_TYPES:
+            return OPENDOCUMENT_TYPES[kind]
+    raise not_office
 
 
 def _encrypted() -> ValidationError:
@@ -255,6 +335,7 @@ DOWNLOAD_EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/webp": "webp",
     "application/zip": "zip",
+    **{content_type: extension for extension, content_type in OFFICE_CONTENT_TYPES.items()},
 }
 
 

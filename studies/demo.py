@@ -89,3 +89,101 @@ def seed_graduates(*, programme: Programme, coordinator: User, count: int = 4) -
             juries.jury_close(jury=deliberation, actor=coordinator)
             juries.jury_publish(jury=deliberation, actor=coordinator)
     return cohort
+
+
+# Invented people (docs/academic-rules.md §7): a lecturer of ENP and a practitioner of the
+# precision-mechanics cluster, each a contact of their organisation, so their hours count
+# for it.
+DEMO_PARTNER_LECTURERS = (
+    ("enp", "yacine.hamidi@enp.example.dz", "Yacine", "Hamidi", "Maître de conférences"),
+    ("c-mec", "farid.mansouri@c-mec.example.dz", "Farid", "Mansouri", "Animateur du cluster"),
+)
+
+
+def seed_timetable(cohort: Cohort, *, coordinator: User | None = None) -> int:
+    """The running cohort's S1 timetable: rooms at TEMA, at the WTC and at the mechanics
+    cluster, two partner lecturers, twelve weeks of lectures, tutorials and site visits
+    booked through the service (so every rule holds); attendance taken for the sessions
+    already over. Returns the number of sessions booked (0 when the timetable has rooms)."""
+    from partners.models import Contact, Organisation
+    from studies.models import Attendance, ClassSession, Offering, Room
+    from studies.services import sessions, timetable
+
+    if ClassSession.objects.filter(offering__cohort=cohort, room__isnull=False).exists():
+        return 0
+    coordinator = coordinator or (
+        User.objects.filter(is_coordinator=True, is_active=True).order_by("pk").first()
+    )
+    offerings = list(
+        Offering.objects.filter(cohort=cohort, semester=1)
+        .select_related("module", "cohort")
+        .order_by("module__code")[:3]
+    )
+    organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=["enp", "c-mec"])}
+    if coordinator is None or len(offerings) < 3 or len(organisations) < 2:
+        return 0
+    rooms = [
+        Room.objects.get_or_create(
+            site=Room.Site.TEMA, name="TEMA — Amphi 1",
+            defaults={"capacity": 80, "address": "Bab Ezzouar, Alger"},
+        )[0],
+        Room.objects.get_or_create(
+            site=Room.Site.WTC, name="WTC — Salle Atlas",
+            defaults={"capacity": 30, "address": "Pins maritimes, Mohammadia, Alger"},
+        )[0],
+        Room.objects.get_or_create(
+            site=Room.Site.PARTNER, organisation=organisations["c-mec"], name="Atelier d'usinage",
+            defaults={"capacity": 25, "address": "Zone industrielle de Rouiba"},
+        )[0],
+    ]  # fmt: skip
+    partner_lecturers = []
+    for slug, email, first, last, role in DEMO_PARTNER_LECTURERS:
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last, "is_lecturer": True}
+        )
+        Contact.objects.get_or_create(
+            organisation=organisations[slug], user=user,
+            defaults={"full_name": f"{first} {last}", "role": role, "email": email},
+        )  # fmt: skip
+        partner_lecturers.append(user)
+    own = list(offerings[0].lecturers.all()[:1])
+    zone = timezone.get_current_timezone()
+    first_sunday = cohort.start_date + dt.timedelta(days=(6 - cohort.start_date.weekday()) % 7)
+    window = sessions.semester_dates(offerings[0])
+    now = timezone.now()
+    students = list(cohort.students.filter(status=Student.Status.ACTIVE).order_by("pk"))
+    # (weekday offset from Sunday, start hour, hours, kind, offering, room, lecturers)
+    week = [
+        (0, 9, 2, ClassSession.Kind.LECTURE, offerings[0], rooms[0], own or partner_lecturers[:1]),
+        (1, 9, 3, ClassSession.Kind.TUTORIAL, offerings[1], rooms[1], partner_lecturers[:1]),
+        (3, 13, 2, ClassSession.Kind.PRACTICAL, offerings[2], rooms[1], partner_lecturers[1:]),
+    ]
+    booked = 0
+    for n in range(12):
+        plan = list(week)
+        if n % 4 == 2:  # once a month, a visit of the cluster's workshops
+            plan.append(
+                (2, 9, 4, ClassSession.Kind.SITE_VISIT, offerings[2], rooms[2], partner_lecturers)
+            )
+        for offset, hour, length, kind, offering, room, lecturers in plan:
+            day = first_sunday + dt.timedelta(days=7 * n + offset)
+            if window is None or not window[0] <= day <= window[1]:
+                continue
+            starts_at = dt.datetime.combine(day, dt.time(hour), tzinfo=zone)
+            session = sessions.session_book(
+                offering=offering, actor=coordinator, kind=kind, room=room,
+                starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=length),
+                lecturers=list(lecturers),
+            )  # fmt: skip
+            booked += 1
+            if session.ends_at < now and students:
+                absent = students[(7 * n + offset) % len(students)].pk
+                timetable.attendance_save(
+                    session=session, actor=coordinator,
+                    statuses={
+                        s.pk: Attendance.Status.ABSENT if s.pk == absent
+                        else Attendance.Status.PRESENT
+                        for s in students
+                    },
+                )  # fmt: skip
+    return booked

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from accounts.access import Role, has_role
 from accounts.models import User
@@ -17,6 +17,7 @@ from curriculum.models import Module
 from enrollment.models import Cohort, Student
 from partners.models import Organisation
 from studies.models import (
+    Attendance,
     FinalResult,
     Jury,
     Mark,
@@ -491,3 +492,18 @@ def student_programme(*, user: User) -> dict[str, Any] | None:
         "total": programme.total_credits,
         "percent": int(100 * earned / programme.total_credits) if programme.total_credits else 0,
     }
+
+
+def attendance_rates(*, students: Iterable[Student]) -> dict[int, int]:
+    """Per student, the percentage of the class sessions taken whose attendance says present
+    (the rule of ``certificates.documents.attendance_rate``, over every module); a student
+    with no attendance taken has no entry. One query whatever the number of students."""
+    rows = (
+        Attendance.objects.filter(student__in=[s.pk for s in students])
+        .values("student")
+        .annotate(
+            taken=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
+        )
+        .values_list("student", "taken", "present")
+    )
+    return {student: int(100 * present / taken) for student, taken, present in rows if taken}

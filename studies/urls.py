@@ -1,6 +1,12 @@
 from django.urls import path, re_path
 
-from studies import appeal_views, identity_views, jury_member_views
+from studies import (
+    announcement_views,
+    appeal_views,
+    identity_views,
+    jury_member_views,
+    teaching_views,
+)
 from studies import views as studies
 
 app_name = "studies"
@@ -100,4 +106,36 @@ urlpatterns += [
         identity_views.student_identity,
         name="student_identity",
     ),
+]
+
+# Announcements to a cohort, a group or a module's students (#14)
+urlpatterns += [
+    path("staff/announcements/", announcement_views.announcement_list, name="announcements"),
+    path(
+        "staff/announcements/new/",
+        announcement_views.announcement_new,
+        name="announcement_new",
+    ),
+    path("me/announcements/", announcement_views.my_announcements, name="my_announcements"),
+    path(
+        "announcements/<int:pk>/attachment/",
+        announcement_views.announcement_attachment,
+        name="announcement_attachment",
+    ),
+]
+
+# Teaching operations (#14): rooms, booking, moving and cancelling sessions, hours taught
+urlpatterns += [
+    path("staff/rooms/", teaching_views.room_list, name="rooms"),
+    path("staff/rooms/new/", teaching_views.room_edit, name="room_add"),
+    path("staff/rooms/<int:pk>/", teaching_views.room_edit, name="room"),
+    path("staff/cohorts/<slug:slug>/timetable/", teaching_views.timetable, name="timetable"),
+    path(
+        "staff/cohorts/<slug:slug>/timetable/new/",
+        teaching_views.session_book,
+        name="session_book",
+    ),
+    path("staff/sessions/<int:pk>/move/", teaching_views.session_move, name="session_move"),
+    path("staff/sessions/<int:pk>/cancel/", teaching_views.session_cancel, name="session_cancel"),
+    path("staff/hours/", teaching_views.hours_page, name="hours"),
 ]

@@ -28,7 +28,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.services import email_queue
 from enrollment.locks import SELF
 from enrollment.models import Cohort, Student
@@ -292,7 +292,10 @@ def _email_answer(appeal: Appeal, *, sheet: MarkSheet, mark: Mark | None) -> Non
         context = {"appeal": appeal, "sheet": sheet, "module": module, "mark": mark, "user": user}
         subject = _("Your appeal on %(code)s has been answered") % {"code": module.code}
         body = render_to_string("studies/email/appeal_answered.txt", context)
-    email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+    email_queue(
+        EmailMultiAlternatives(subject=subject, body=body, to=[user.email]),
+        kind=Notification.Kind.RESULTS,
+    )
 
 
 # --- The jury's check -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.services import email_queue
 from core.storage import delete_when_unreferenced
 from core.uploads import check_pdf, random_name
@@ -210,7 +210,10 @@ def thesis_send(*, defence: Defence, actor: User, site_url: str) -> int:
                         timezone.localtime(defence.scheduled_at), "SHORT_DATE_FORMAT"
                     ),
                 }
-            email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[member.email]))
+            email_queue(
+                EmailMultiAlternatives(subject=subject, body=body, to=[member.email]),
+                kind=Notification.Kind.RESULTS,
+            )
         defence.thesis_sent_at = timezone.now()
         defence.save(update_fields=["thesis_sent_at"])
     return len(members)

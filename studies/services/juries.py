@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import Role, has_role
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.services import email_queue
 from curriculum import lmd
 from curriculum.models import Module, Programme
@@ -545,7 +545,10 @@ def jury_publish(*, jury: Jury, actor: User) -> Jury:
             else:
                 subject = _("Your results of semester %(n)s are published") % {"n": locked.semester}
             body = render_to_string("studies/email/results_published.txt", context)
-        email_queue(EmailMultiAlternatives(subject=subject, body=body, to=[user.email]))
+        email_queue(
+            EmailMultiAlternatives(subject=subject, body=body, to=[user.email]),
+            kind=Notification.Kind.RESULTS,
+        )
     return locked
 
 

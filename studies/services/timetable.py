@@ -9,16 +9,18 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar
 
 from accounts.access import Role, has_role
 from accounts.models import User
 from enrollment.models import Student
 from partners.models import Organisation
-from studies.models import Attendance, CalendarFeed, ClassSession, Offering
+from studies.models import Attendance, CalendarFeed, ClassSession, Offering, SessionLecturer
+from studies.services import sessions
 
 FEED_SALT = "enrollment.calendar-feed"
 
@@ -27,19 +29,20 @@ def may_teach(user: User, offering: Offering) -> bool:
     return has_role(user, Role.COORDINATOR) or offering.lecturers.filter(pk=user.pk).exists()
 
 
-@transaction.atomic
 def session_add(
     *, offering: Offering, actor: User, starts_at: datetime, ends_at: datetime, kind: str,
     place: str = "", host: Organisation | None = None,
 ) -> ClassSession:  # fmt: skip
+    """A session a module's lecturer (or a coordinator) plans on the module's page; a
+    lecturer of the module who plans it is its lecturer. Clashes are refused as in a
+    booking (``studies.services.sessions``)."""
     if not may_teach(actor, offering):
         raise PermissionDenied
-    session = ClassSession(
-        offering=offering, starts_at=starts_at, ends_at=ends_at, kind=kind, place=place, host=host
-    )
-    session.full_clean()
-    session.save()
-    return session
+    teaches = offering.lecturers.filter(pk=actor.pk).exists()
+    return sessions.session_plan(
+        offering=offering, actor=actor, starts_at=starts_at, ends_at=ends_at, kind=kind,
+        lecturers=[actor] if teaches else [], place=place, host=host,
+    )  # fmt: skip
 
 
 def attendance_save(*, session: ClassSession, actor: User, statuses: dict[int, str]) -> int:
@@ -71,10 +74,18 @@ def attendance_save(*, session: ClassSession, actor: User, statuses: dict[int, s
 
 
 def _timetable_of(user: User) -> QuerySet[ClassSession]:
-    """A person's timetable: the sessions they teach and those of their cohorts."""
-    cohorts = Student.objects.filter(user=user, status=Student.Status.ACTIVE).values("cohort")
+    """A person's timetable: the sessions they teach (as a lecturer of the module or of the
+    session) and those of their cohorts — of the whole cohort or of their group."""
+    in_cohort = Student.objects.filter(
+        user=user, status=Student.Status.ACTIVE, cohort=OuterRef("offering__cohort")
+    )
     return (
-        ClassSession.objects.filter(Q(offering__lecturers=user) | Q(offering__cohort__in=cohorts))
+        ClassSession.objects.filter(
+            Q(offering__lecturers=user)
+            | Q(session_lecturers__lecturer=user)
+            | (Q(group="") & Q(Exists(in_cohort)))
+            | Q(Exists(in_cohort.filter(group=OuterRef("group"))))
+        )
         .distinct()
         .order_by("starts_at")
     )
@@ -82,7 +93,9 @@ def _timetable_of(user: User) -> QuerySet[ClassSession]:
 
 def sessions_for(user: User) -> QuerySet[ClassSession]:
     """A person's timetable, with the module, cohort and host of each session."""
-    return _timetable_of(user).select_related("offering__module", "offering__cohort", "host")
+    return _timetable_of(user).select_related(
+        "offering__module", "offering__cohort", "host", "room__organisation"
+    )
 
 
 def upcoming_for(user: User, *, now: datetime, limit: int = 10) -> list[ClassSession]:
@@ -147,19 +160,23 @@ def feed_revoke(*, user: User) -> None:
 
 
 def calendar_ics(user: User) -> bytes:
+    """A person's feed, in their language: every session with its room (LOCATION) and its
+    lecturers; a cancelled one stays, as STATUS:CANCELLED, so calendars drop it."""
     calendar = Calendar()
     calendar.add("prodid", "-//TEMA-WTC//Master MCRT//FR")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Master TEMA–WTC")
-    for session in sessions_for(user)[:2000]:
-        event = Event()
-        event.add("uid", f"session-{session.pk}@{settings.SITE_URL.split('//')[-1]}")
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
-        module = session.offering.module
-        event.add("summary", f"{module.code} — {module.title_fr} ({session.get_kind_display()})")
-        location = session.place or (str(session.host) if session.host else "")
-        if location:
-            event.add("location", location)
-        calendar.add_component(event)
+    rows = sessions_for(user).prefetch_related(
+        Prefetch(
+            "session_lecturers",
+            queryset=SessionLecturer.objects.select_related("lecturer").order_by("pk"),
+        ),
+        "offering__lecturers",
+    )[:2000]
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        for session in rows:
+            lecturers = [row.lecturer for row in session.session_lecturers.all()] or list(
+                session.offering.lecturers.all()
+            )
+            calendar.add_component(sessions.session_event(session, lecturers))
     return bytes(calendar.to_ical())
