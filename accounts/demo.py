@@ -32,6 +32,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("lecturer@demo.tema-wtc.dz", "Karim", "Belkacemi", "lecturer", ("is_lecturer",)),
     DemoAccount("student@demo.tema-wtc.dz", "Yasmine", "Ouali", "student", ("is_student",)),
     DemoAccount("applicant@demo.tema-wtc.dz", "Rachid", "Merabet", "applicant", ()),
+    # The contact at the demo cluster (ADC) who follows its sponsored participants.
+    DemoAccount("sponsor@demo.tema-wtc.dz", "Amine", "Khelifi", "sponsor", ("is_sponsor",)),
 )
 
 

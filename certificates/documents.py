@@ -22,6 +22,7 @@ from enrollment.services.profiles import (
     IdentityProblem,
     identity_problems,
 )
+from finance.arrears import arrears_blocker
 from studies import selectors as record
 from studies.models import (
     Attendance,
@@ -167,6 +168,25 @@ def eligibilities(
             continue
         reasons = [r for r in (verdict.reason, identity_reason(problems)) if r]
         result.append(Eligibility(verdict.student, False, "; ".join(reasons)))
+    return _apply_blockers(kind, result)
+
+
+def _apply_blockers(kind: str, verdicts: list[Eligibility]) -> list[Eligibility]:
+    """The documents withheld for fees in arrears (finance's rule, a programme setting, off
+    by default; architecture: ``certificates → finance``, never the other way)."""
+    return _withhold(verdicts, arrears_blocker(kind, [v.student for v in verdicts]))
+
+
+def _withhold(verdicts: list[Eligibility], withheld: dict[int, str]) -> list[Eligibility]:
+    if not withheld:
+        return verdicts
+    result = []
+    for verdict in verdicts:
+        reason = withheld.get(verdict.student.pk)
+        if reason:
+            own = [verdict.reason] if verdict.reason else []
+            verdict = Eligibility(verdict.student, False, "; ".join([*own, reason]))
+        result.append(verdict)
     return result
 
 

@@ -193,9 +193,11 @@ STORAGES = {
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, loading ``request.user`` with its unread notifications counted
+# in the same query (the page header's number, accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -292,6 +294,23 @@ FINANCE_ISSUER = {
 FINANCE_REMINDER_DAYS: list[int] = env.list(
     "FINANCE_REMINDER_DAYS", cast=int, default=[-7, 1, 15, 30]
 )
+# Where payers write back about their fees (Reply-To of finance's e-mails).
+FINANCE_EMAIL = env.str("FINANCE_EMAIL", default=COORDINATION_EMAIL)
+# The accounting export (finance/journal.py): accounts of the Algerian SCF and journal codes.
+FINANCE_ACCOUNTS = {
+    "receivable": env.str("FINANCE_ACCOUNT_RECEIVABLE", default="411"),  # clients
+    "revenue": env.str("FINANCE_ACCOUNT_REVENUE", default="706"),  # prestations de services
+    "advances": env.str("FINANCE_ACCOUNT_ADVANCES", default="4191"),  # avances clients
+    "bank": env.str("FINANCE_ACCOUNT_BANK", default="512"),  # banque
+    "ccp": env.str("FINANCE_ACCOUNT_CCP", default="517"),  # autres organismes financiers
+    "cash": env.str("FINANCE_ACCOUNT_CASH", default="53"),  # caisse
+}
+FINANCE_JOURNALS = {
+    "sales": env.str("FINANCE_JOURNAL_SALES", default="VT"),
+    "bank": env.str("FINANCE_JOURNAL_BANK", default="BQ"),
+    "ccp": env.str("FINANCE_JOURNAL_CCP", default="CCP"),
+    "cash": env.str("FINANCE_JOURNAL_CASH", default="CA"),
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -348,6 +367,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.notify_expiring_agreements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Agreements whose partners are behind or beyond the co-teaching hours promised
+    # (studies/services/hours_alerts.py), each once per academic year: Sundays.
+    "co-teaching-hours": {
+        "task": "studies.tasks.alert_co_teaching_hours",
+        "schedule": crontab(day_of_week=0, hour=7, minute=30),
+    },
     "offers-expire": {
         "task": "enrollment.tasks.expire_offers",
         "schedule": crontab(minute="*/15"),
@@ -361,6 +386,10 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-requeue": {
         "task": "certificates.tasks.requeue_stuck_certificates",
         "schedule": 30.0,
+    },
+    "finance-documents-requeue": {
+        "task": "finance.tasks.requeue_finance_documents",
+        "schedule": 60.0,
     },
     "files-sweep": {
         "task": "core.tasks.sweep_files",
@@ -380,6 +409,16 @@ CELERY_BEAT_SCHEDULE = {
     "admissions-reminders": {
         "task": "enrollment.tasks.send_reminders",
         "schedule": crontab(minute=5),
+    },
+    # Payment reminders before and after due dates, each once (finance/services/reminders.py).
+    "finance-reminders": {
+        "task": "finance.tasks.send_payment_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Deposits unpaid past their due date release their seat to the waiting list.
+    "finance-deposits-release": {
+        "task": "finance.tasks.release_unpaid_deposits",
+        "schedule": crontab(minute=25),
     },
 }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -19,21 +19,29 @@ from enrollment.selectors import (
     intakes_open,
     student_records_of,
 )
+from finance import selectors as finance_selectors
 from partners.selectors import organisation_list
 
 
 @login_required
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everyone's own space: roles, applications and offers, student records, account."""
+    """Everyone's own space: roles, applications and offers, student records, fees, account.
+    A sponsor organisation's contact person (no other role) lands on the sponsor's space."""
     user = request.user
+    roles = roles_of(user)
+    if roles == {Role.APPLICANT, Role.SPONSOR} and finance_selectors.sponsor_contact_of(user):
+        return redirect("finance:sponsor_home")
+    records = student_records_of(user=user)
     return render(
         request,
         "config/me.html",
         {
-            "roles": sorted(roles_of(user), key=list(Role).index),
+            "roles": sorted(roles, key=list(Role).index),
             "applications": applications_of(user=user),
-            "student_records": student_records_of(user=user),
+            "student_records": records,
             "open_intakes": intake_links_open(),
+            # A student always has a fees page (their schedule); an applicant once invoiced.
+            "has_fees": bool(records) or finance_selectors.application_fees_exist(user=user),
         },
     )
 

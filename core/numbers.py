@@ -11,6 +11,15 @@ from django.db import models
 INT_MAX = 2**31 - 1  # PostgreSQL's integer
 
 
+def amount_text(value: Decimal) -> str:
+    """An amount of money as the reader's locale writes it, two decimals and grouped:
+    "1 234 567,00" in French and Arabic, "1,234,567.00" in English (messages, pages and
+    the ``money`` template filter alike)."""
+    from django.utils import formats
+
+    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
 def positive_int(text: str | None) -> int | None:
     """``text`` as a positive integer that fits a database column, else None: rejects signs,
     spaces, other scripts' digits ('٣', '²' pass ``str.isdigit`` and break ``int``), and

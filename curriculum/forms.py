@@ -20,6 +20,7 @@ class ProgrammeForm(forms.ModelForm[Programme]):
             "speciality_fr", "speciality_ar", "speciality_en", "description_fr",
             "description_ar", "description_en", "diploma_authority", "semester_count",
             "ruleset_name", *Programme.RULESET_FIELDS,
+            "arrears_withhold_attestation_days", "arrears_withhold_transcript_days",
         ]  # fmt: skip
         formfield_callback = local_decimals
         widgets = {

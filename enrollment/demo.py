@@ -32,6 +32,7 @@ from enrollment.models import (
 from enrollment.services import applications as app_services
 from enrollment.services import decisions, review
 from enrollment.services.profiles import profile_save
+from partners.models import Organisation
 
 SURNAMES = [
     ("Benali", "بن علي"),
@@ -297,6 +298,7 @@ def _applications_in_every_state(intake: Intake, coordinator: User, reviewer: Us
             "Contribuer à structurer le cluster de ma filière et à animer son réseau."
         )
         application.project = "Prendre en charge l'animation d'un cluster régional."
+        _declare_financing(application, index)
         application.save()
         for requirement in intake.requirements.filter(required=True):
             upload = SimpleUploadedFile(
@@ -459,3 +461,24 @@ def complete_demo_identity(user: User) -> None:
     if profile.consent_at is None:
         profile.consent_at = timezone.now()
     profile.save()
+
+
+#: Who pays the demo applicants' fees, in turn: a cluster 70 % (the participant consenting
+#: to its seeing their progress), a company all of it, the applicant alone twice.
+FINANCING = (
+    (Application.Financing.SPLIT, "adc", Decimal(70), True),
+    (Application.Financing.SPONSOR, "c-mec", Decimal(100), False),
+    (Application.Financing.SELF, "", None, False),
+    (Application.Financing.SELF, "", None, False),
+)
+
+
+def _declare_financing(application: Application, index: int) -> None:
+    financing, slug, share, consent = FINANCING[index % len(FINANCING)]
+    sponsor = Organisation.objects.filter(slug=slug).first() if slug else None
+    if slug and sponsor is None:  # the partners were not seeded: the applicant pays
+        financing, share, consent = Application.Financing.SELF, None, False
+    application.financing = financing
+    application.sponsor_organisation = sponsor
+    application.sponsor_share = share
+    application.sponsor_consent = consent

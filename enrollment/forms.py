@@ -24,8 +24,9 @@ from enrollment.models import (
     InterviewSlot,
     Review,
 )
-from enrollment.services import profiles
+from enrollment.services import applications, profiles
 from enrollment.services.decisions import Decision
+from partners.models import Organisation
 
 AR = {"dir": "rtl", "lang": "ar"}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -181,11 +182,64 @@ class ExperienceForm(forms.ModelForm[Experience]):
 
 
 class MotivationForm(forms.ModelForm[Application]):
-    needed = ("motivation",)
+    """The motivation, the project and who pays the fees (the declaration's rules are
+    ``applications.financing_clean``, which the service applies too)."""
+
+    needed = ("motivation", "financing")
+
+    financing = forms.ChoiceField(
+        label=_("Who pays your fees?"),
+        choices=Application.Financing.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    sponsor_organisation = forms.ModelChoiceField(
+        label=_("Organisation that pays"),
+        queryset=Organisation.objects.order_by("name_fr"),
+        required=False,
+        help_text=_("Among the partners of the master. Not in the list? Type its name below."),
+    )
+    sponsor_name = forms.CharField(
+        label=_("Or its name, if it is not in the list"), max_length=200, required=False
+    )
+    sponsor_share = LocalDecimalField(
+        label=_("Part paid by the organisation (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "In a split only: 1 to 99 (for example 70). An organisation that pays everything "
+            "pays 100 %: leave it empty."
+        ),
+    )
+    sponsor_consent = forms.BooleanField(
+        label=_("The organisation that pays may see my attendance and my published results"),
+        required=False,
+        help_text=_(
+            "Its statement of account then lists them beside the fees. Without your consent "
+            "it shows only the fees, the invoices and the payments. Finance confirms the "
+            "financing once you are a student."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in applications.FINANCING_FIELDS:
+            self.fields[name].initial = getattr(self.instance, name)
         _mark_needed(self, self.needed)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(name in self.errors for name in applications.FINANCING_FIELDS):
+            values, errors = applications.financing_clean(cleaned)
+            _refuse(self, errors)
+            if not errors:
+                cleaned.update(values)
+        return cleaned
+
+    @property
+    def financing_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in applications.FINANCING_FIELDS}
 
     class Meta:
         model = Application

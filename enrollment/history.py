@@ -10,6 +10,7 @@ Parameter conventions (so that the message renders the value for the reader):
 
 - a key ending in ``_at`` or named ``deadline``: an ISO date-time, shown in local time
   (Africa/Algiers) in the locale's format;
+- a key ending in ``_on``: an ISO date, shown in the locale's format;
 - ``academic``, ``experience``, ``motivation``, ``mark``, ``score``: a decimal written as a
   string ("12.50"), shown with the locale's decimal separator;
 - a value that is a dict of languages (``{"fr": …, "ar": …, "en": …}``): the reader's
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,9 @@ MESSAGES: dict[str, StrOrPromise] = {
     "waitlist_promoted": _("Promoted from the waiting list"),
     "offer_accepted": _("Offer accepted: registration number %(number)s"),
     "offer_declined": _("Offer declined"),
+    "seat_released_deposit": _(
+        "Seat released: the deposit was not paid by %(due_on)s; it goes to the next person waiting"
+    ),
     # lifecycles: a decision taken although mandatory documents were not accepted (the
     # coordinator's reason is the event's note)
     "decision_override": _(
@@ -147,12 +151,22 @@ def _datetime(text: str) -> str:
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT", use_l10n=True)
 
 
+def _date(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    return formats.date_format(day, "SHORT_DATE_FORMAT", use_l10n=True)
+
+
 def _param(key: str, value: object) -> object:
     if isinstance(value, dict):
         language = (translation.get_language() or "fr")[:2]
         return value.get(language) or value.get("fr") or next(iter(value.values()), "")
     if isinstance(value, str) and (key.endswith("_at") or key == "deadline"):
         return _datetime(value)
+    if isinstance(value, str) and key.endswith("_on"):
+        return _date(value)
     if key in _DECIMAL_KEYS and value is not None:
         return _number(str(value))
     return value

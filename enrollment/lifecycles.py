@@ -158,7 +158,8 @@ APPLICATION = Lifecycle(
         },
         S.WITHDRAWN: {"reopen": S.DRAFT},
         S.REJECTED: {},
-        S.ACCEPTED: {},
+        # A seat not confirmed (the deposit unpaid by its deadline) is given back.
+        S.ACCEPTED: {"release": S.WITHDRAWN},
         S.DECLINED: {},
         S.EXPIRED: {},
     },
@@ -181,6 +182,7 @@ APPLICATION = Lifecycle(
         "accept": _("There is no offer to answer."),
         "decline": _("There is no offer to answer."),
         "expire": _("There is no offer to expire."),
+        "release": _("Only the seat of an accepted offer can be released."),
     },
     label=_label_of(S),
     codes={"submit": "already_submitted"},

@@ -1,10 +1,12 @@
 """The row locks of admissions and studies, in one module and in one order.
 
 Taken in this order when a transaction needs several: cohort → application → offer →
-document or review, or application → interview slots (by id); a mark sheet, a jury, a
-student or a counter alone. Each lock takes only its own row (``of=("self",)``): the rows
-read with it (the intake, the programme) stay free for everyone else. On SQLite, which has
-no row locks, ``IMMEDIATE`` transactions serialise the writers instead (config/settings.py).
+document or review, or application → interview slots (by id), or cohort → application →
+student (a seat released: ``decisions.seat_release``, whose student row finance then holds
+as the payer); a mark sheet, a jury, a student or a counter alone. Each lock takes only its
+own row (``of=("self",)``): the rows read with it (the intake, the programme) stay free for
+everyone else. On SQLite, which has no row locks, ``IMMEDIATE`` transactions serialise the
+writers instead (config/settings.py).
 """
 
 from __future__ import annotations

@@ -14,9 +14,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from enrollment.models import Cohort, Student
+from enrollment.models import Cohort, Intake, Student
 from finance import selectors
 from finance.models import FeeSchedule, Payment
+from finance.services.application_fees import application_fee_invoices_issue
+from finance.services.contacts import contact_account_give, contact_add
+from finance.services.deposits import deposit_invoices_issue
 from finance.services.invoices import invoice_issue
 from finance.services.payments import payment_record
 from finance.services.schedules import (
@@ -38,18 +41,19 @@ PLAN = (
 SPONSORS = (("adc", Decimal(70), 4, 1), ("c-mec", Decimal(100), 2, 5))
 
 
-def seed_finance(*, cohort: Cohort, cashier: User) -> FeeSchedule | None:
-    """Fees of ``cohort`` for its first two years; ``None`` when they exist already."""
+def seed_finance(
+    *, cohort: Cohort, cashier: User, intake: Intake | None = None
+) -> FeeSchedule | None:
+    """Fees of ``cohort`` for its first two years, the sponsors' contacts (the cluster's
+    with the demo sponsor account), and for ``intake`` (the open call) its cohort's schedule,
+    its application fees and the deposits of the offers accepted; ``None`` when the running
+    cohort's fees exist already."""
     if FeeSchedule.objects.filter(cohort=cohort).exists():
         return None
-    schedule = schedule_set(
-        actor=cashier,
-        cohort=cohort,
-        tuition_per_year=TUITION,
-        application_fee=Decimal("5000.00"),
-        deposit=Decimal("50000.00"),
-        deposit_days=15,
-    )
+    _contacts(cashier)
+    if intake is not None:
+        _admissions(cashier=cashier, intake=intake)
+    schedule = _schedule(cashier=cashier, cohort=cohort)
     for year in (1, 2):
         start = cohort.start_date.replace(year=cohort.start_date.year + year - 1)
         instalments_plan(
@@ -76,9 +80,14 @@ def seed_finance(*, cohort: Cohort, cashier: User) -> FeeSchedule | None:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             continue
-        for student in students[first : first + count]:
+        for n, student in enumerate(students[first : first + count]):
+            # Half of the cluster's participants consented to its seeing their progress.
             sponsorship_confirm(
-                actor=cashier, student=student, organisation=organisation, share=share
+                actor=cashier,
+                student=student,
+                organisation=organisation,
+                share=share,
+                shares_progress=slug == "adc" and n % 2 == 0,
             )
     today = timezone.localdate()
     due = [i for i in schedule.instalments.filter(year=1) if i.due_date <= today + dt.timedelta(30)]
@@ -86,6 +95,48 @@ def seed_finance(*, cohort: Cohort, cashier: User) -> FeeSchedule | None:
         invoice_issue(actor=cashier, students=students, instalments=[instalment])
     _pay(cashier=cashier, cohort=cohort, students=students, today=today)
     return schedule
+
+
+def _schedule(*, cashier: User, cohort: Cohort) -> FeeSchedule:
+    return schedule_set(
+        actor=cashier,
+        cohort=cohort,
+        tuition_per_year=TUITION,
+        application_fee=Decimal("5000.00"),
+        deposit=Decimal("50000.00"),
+        deposit_days=15,
+    )
+
+
+def _contacts(cashier: User) -> None:
+    """The cluster's contact has the demo sponsor account; the company's has none."""
+    people = (
+        ("adc", "Amine Khelifi", "sponsor@demo.tema-wtc.dz", "fr", True),
+        ("c-mec", "Leïla Benali", "comptabilite@c-mec.example.dz", "ar", False),
+    )
+    for slug, name, email, language, account in people:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None or organisation.finance_contacts.exists():
+            continue
+        contact = contact_add(
+            actor=cashier, organisation=organisation, name=name, email=email, language=language
+        )
+        user = User.objects.filter(email=email, is_sponsor=True).first()
+        if account and user is not None:
+            contact_account_give(actor=cashier, contact=contact)
+
+
+def _admissions(*, cashier: User, intake: Intake) -> None:
+    """The open call's cohort: its fees, an invoice of the application fee to each applicant
+    who submitted, and the deposit of each offer accepted."""
+    if FeeSchedule.objects.filter(cohort_id=intake.cohort_id).exists():
+        return
+    _schedule(cashier=cashier, cohort=intake.cohort)
+    if intake.applications.exclude(submitted_at=None).exists():
+        application_fee_invoices_issue(actor=cashier, intake=intake)
+    accepted = Student.objects.filter(cohort_id=intake.cohort_id)
+    if accepted.filter(application__isnull=False).exists():
+        deposit_invoices_issue(actor=cashier, cohort=intake.cohort)
 
 
 def _pay(*, cashier: User, cohort: Cohort, students: list[Student], today: dt.date) -> None:

@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import formats
 
+from core.numbers import amount_text
+
 register = template.Library()
 
 
@@ -23,6 +25,20 @@ def decimal_text(value: object) -> object:
     except (InvalidOperation, ValueError):
         return value
     return formats.number_format(number, use_l10n=True) if number.is_finite() else value
+
+
+@register.filter
+def money(value: object) -> object:
+    """``{{ invoice.total|money }}``: an amount with two decimals and the locale's grouping —
+    "1 234 567,00" on a French page, "1,234,567.00" on an English one; anything that is not
+    a number is shown as it is."""
+    if value is None or value == "" or isinstance(value, bool):
+        return value
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    return amount_text(number) if number.is_finite() else value
 
 
 @register.filter

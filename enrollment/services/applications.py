@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -90,14 +92,126 @@ def _editable(application: Application, actor: User) -> Application:
 
 @transaction.atomic
 def application_save_draft(
-    *, application: Application, actor: User, motivation: str, project: str
+    *,
+    application: Application,
+    actor: User,
+    motivation: str,
+    project: str,
+    financing: Mapping[str, Any] | None = None,
 ) -> Application:
+    """Save the motivation and project of a draft and, when ``financing`` is given (the
+    values of ``FINANCING_FIELDS``), who pays the fees: all saved, or nothing when one of
+    them breaks the rules."""
     locked = _editable(application, actor)
+    fields = ["motivation", "project", "updated_at"]
+    if financing is not None:
+        values, errors = financing_clean(financing)
+        if errors:
+            raise ValidationError(errors)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        fields += list(FINANCING_FIELDS)
     locked.motivation = motivation
     locked.project = project
     locked.full_clean()
-    locked.save(update_fields=["motivation", "project", "updated_at"])
+    locked.save(update_fields=fields)
     return locked
+
+
+# --- Who pays the fees -------------------------------------------------------------------------
+#: The declaration of financing: the fields of the application it sets.
+FINANCING_FIELDS = (
+    "financing",
+    "sponsor_organisation",
+    "sponsor_name",
+    "sponsor_share",
+    "sponsor_consent",
+)
+HUNDRED = Decimal(100)
+#: The part of the fees an organisation pays in a split, in percent.
+SPLIT_SHARE_MIN, SPLIT_SHARE_MAX = Decimal(1), Decimal(99)
+
+
+def financing_clean(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The rules of the declaration of financing — one truth for the form of the step and
+    for submission: the values to store, and the messages per field.
+
+    Paying oneself keeps no sponsor (what was typed for one is dropped). An organisation
+    that pays is chosen in the partners' list or, when it is not there, named — not both;
+    it pays 100 % ("sponsor") or, in a split, 1 to 99 % (two decimals at most). The consent
+    to show it attendance and results is the applicant's choice, never required. No choice
+    yet is not an error here: a draft may wait, submission asks for it."""
+    financing = values.get("financing") or ""
+    organisation = values.get("sponsor_organisation")
+    name = (values.get("sponsor_name") or "").strip()
+    share = values.get("sponsor_share")
+    consent = bool(values.get("sponsor_consent"))
+    errors: dict[str, list[str]] = {}
+    F = Application.Financing
+    if financing not in ("", *F.values):
+        errors["financing"] = [_("Choose who pays your fees.")]
+    if financing in ("", F.SELF):
+        cleared = {"sponsor_organisation": None, "sponsor_name": "", "sponsor_share": None}
+        return {"financing": financing, **cleared, "sponsor_consent": False}, errors
+    if organisation is not None and name:
+        errors["sponsor_name"] = [
+            _("Choose the organisation in the list or type its name, not both.")
+        ]
+    elif organisation is None and not name:
+        errors["sponsor_organisation"] = [
+            _("Choose the organisation that pays, or type its name if it is not in the list.")
+        ]
+    if share is not None and not isinstance(share, Decimal):
+        try:
+            share = Decimal(str(share))
+        except InvalidOperation:
+            share = Decimal("NaN")
+    if financing == F.SPONSOR:
+        if share is not None and share != HUNDRED:
+            errors["sponsor_share"] = [
+                _("An organisation that pays all of your fees pays 100 %: leave the share empty.")
+            ]
+        share = HUNDRED
+    elif share is None:
+        errors["sponsor_share"] = [_("Give the part the organisation pays, in percent (1 to 99).")]
+    elif (
+        not share.is_finite()
+        or not SPLIT_SHARE_MIN <= share <= SPLIT_SHARE_MAX
+        or share != share.quantize(Decimal("0.01"))
+    ):
+        errors["sponsor_share"] = [
+            _(
+                "In a split, the organisation pays from 1 to 99 percent of the fees (two "
+                "decimals at most)."
+            )
+        ]
+    return {
+        "financing": financing,
+        "sponsor_organisation": organisation,
+        "sponsor_name": "" if organisation is not None else name,
+        "sponsor_share": share if "sponsor_share" not in errors else None,
+        "sponsor_consent": consent,
+    }, errors
+
+
+def financing_errors(application: Application) -> dict[str, list[str]]:
+    """``financing_clean``'s messages for what an application holds."""
+    return financing_clean({name: getattr(application, name) for name in FINANCING_FIELDS})[1]
+
+
+def _financing_snapshot(application: Application) -> dict[str, object]:
+    """The declaration as submitted, frozen with the profile."""
+    organisation = application.sponsor_organisation
+    return {
+        "financing": application.financing,
+        "sponsor_organisation": organisation.pk if organisation else None,
+        "sponsor_organisation_name": str(organisation) if organisation else "",
+        "sponsor_name": application.sponsor_name,
+        "sponsor_share": None
+        if application.sponsor_share is None
+        else str(application.sponsor_share),
+        "sponsor_consent": application.sponsor_consent,
+    }
 
 
 def _check_upload(requirement: DocumentRequirement, upload: UploadedFile) -> tuple[str, str]:
@@ -217,6 +331,13 @@ def application_problems(
         )
     if not application.motivation.strip():
         problems.append(_("Write your motivation."))
+    if not application.financing:
+        problems.append(_("Say who pays your fees (in the Motivation step)."))
+    for messages in financing_errors(application).values():
+        problems.extend(
+            _("To correct — who pays your fees: %(error)s") % {"error": message}
+            for message in messages
+        )
     provided = set(application.documents.values_list("requirement_id", flat=True))
     for requirement in intake.requirements.filter(required=True):
         if requirement.pk not in provided:
@@ -241,7 +362,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
         problems = application_problems(locked, profile)
         if problems:
             raise ValidationError(problems)
-        locked.snapshot = _snapshot(profile)
+        locked.snapshot = {**_snapshot(profile), "financing": _financing_snapshot(locked)}
         locked.full_name = f"{profile.full_name_latin} / {profile.full_name_ar}"[:260]
         locked.sector = profile.sector
         locked.wilaya = profile.wilaya

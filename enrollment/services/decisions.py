@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -29,6 +31,7 @@ from enrollment.models import (
     Interview,
     Offer,
     Student,
+    StudentStatusChange,
 )
 from enrollment.services.common import next_number, notify, record, set_status
 
@@ -449,3 +452,59 @@ def waitlist_promote(*, cohort_id: int) -> list[Application]:
         _make_offer(application, actor=None, promoted=True)
         promoted.append(application)
     return promoted
+
+
+#: Why a seat is released (``seat_release``'s code): the history message of the
+#: application and the reason kept with the student's change of status.
+SEAT_RELEASES: dict[str, str] = {"deposit_unpaid": "seat_released_deposit"}
+
+
+def seat_release(
+    *, student_id: int, code: str = "deposit_unpaid", params: dict[str, Any] | None = None
+) -> bool:
+    """Give back the seat of a student who did not confirm it (``code``: why, e.g. the
+    deposit unpaid by its deadline): the student withdrawn (their change of status kept),
+    the application moved from accepted to withdrawn with the history message of ``code``
+    (``params``: its values, e.g. ``due_on``), the student e-mailed, and the seat offered
+    to the next on the waiting list — under the cohort's lock, like every seat. False (and
+    nothing changed) when the student is already withdrawn. The caller may hold the cohort,
+    the application and the student already (in this order)."""
+    if code not in SEAT_RELEASES:
+        raise ValueError(code)
+    with transaction.atomic():
+        cohort_id, application_id = (
+            Student.objects.filter(pk=student_id).values_list("cohort_id", "application_id").get()
+        )
+        _lock_cohort(cohort_id)
+        application = (
+            locks.lock_application(application_id, "intake", "applicant")
+            if application_id is not None
+            else None
+        )
+        student = locks.lock_student(student_id)
+        if student.status == Student.Status.WITHDRAWN:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = str(history.message(SEAT_RELEASES[code], params))
+        StudentStatusChange.objects.create(
+            student=student,
+            changed_by=None,
+            before=student.status,
+            after=Student.Status.WITHDRAWN,
+            reason=reason,
+        )
+        student.status = Student.Status.WITHDRAWN
+        student.save(update_fields=["status"])
+        if application is not None:
+            status = lifecycles.APPLICATION.next(application.status, "release")
+            set_status(
+                application, status, actor=None, code=SEAT_RELEASES[code], params=params or {}
+            )
+            due_on = (params or {}).get("due_on")
+            notify(
+                application,
+                "seat_released",
+                {"student": student, "due_on": date.fromisoformat(due_on) if due_on else None},
+            )
+        waitlist_promote(cohort_id=cohort_id)
+    return True

@@ -242,6 +242,7 @@ def _step_motivation(request: AuthenticatedHttpRequest, application: Application
                 actor=request.user,
                 motivation=form.cleaned_data["motivation"],
                 project=form.cleaned_data["project"],
+                financing=form.financing_values,
             )
         except ValidationError as exc:
             attach(form, exc)

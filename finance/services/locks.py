@@ -12,9 +12,15 @@ from partners.models import Organisation
 SELF = ("self",)
 
 
-def lock_payer(*, student_id: int | None, organisation_id: int | None) -> None:
+def lock_payer(
+    *, student_id: int | None, organisation_id: int | None, application_id: int | None = None
+) -> None:
+    """The payer's row: a student, an organisation, or an applicant's application (an
+    application fee)."""
     if student_id is not None:
         locks.lock_student(student_id)
+    elif application_id is not None:
+        locks.lock_application(application_id)
     else:
         assert organisation_id is not None
         Organisation.objects.select_for_update(of=SELF).get(pk=organisation_id)

@@ -9,15 +9,17 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import AnyUser
+from core.numbers import amount_text
 from core.uploads import check_image, check_pdf, get_private_storage, random_name
-from enrollment.models import Student
+from enrollment.models import Application, Student
 from finance import selectors
 from finance.models import ZERO, Allocation, InvoiceLine, MoneyEvent, Payment
 from finance.services.common import event_values, money, require_finance
+from finance.services.documents import payment_documented
 from finance.services.locks import lock_lines, lock_payer
 from partners.models import Organisation
 
@@ -47,13 +49,17 @@ def payment_record(
     organisation: Organisation | None = None,
     lines: list[InvoiceLine] | None = None,
     proof: UploadedFile | None = None,
+    application: Application | None = None,
 ) -> PaymentResult:
-    """Record a payment of a student or an organisation and allocate it to the chosen lines,
-    else to the payer's oldest open lines; what is left is kept as the payer's credit.
-    The same payer, reference and amount twice is a duplicate, refused."""
+    """Record a payment of a student, an organisation or an applicant (``application``: an
+    application fee) and allocate it to the chosen lines, else to the payer's oldest open
+    lines; what is left is kept as the payer's credit. The same payer, reference and amount
+    twice is a duplicate, refused."""
     user = require_finance(actor)
-    if (student is None) == (organisation is None):
-        raise ValidationError({"payer": _("Choose who paid: a student or an organisation.")})
+    if [student, organisation, application].count(None) != 2:
+        raise ValidationError(
+            {"payer": _("Choose who paid: a student, an organisation or an applicant.")}
+        )
     value = money(amount)
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Choose how it was paid.")})
@@ -63,7 +69,11 @@ def payment_record(
     if method != Payment.Method.CASH and not reference:
         raise ValidationError({"reference": _("Give the reference of the payment.")})
     extension = _check_proof(proof) if proof is not None else ""
-    payer = {"payer_student": student, "payer_organisation": organisation}
+    payer = {
+        "payer_student": student,
+        "payer_organisation": organisation,
+        "payer_application": application,
+    }
     stored = ""
     saved = False
     try:
@@ -71,6 +81,7 @@ def payment_record(
             lock_payer(
                 student_id=student.pk if student else None,
                 organisation_id=organisation.pk if organisation else None,
+                application_id=application.pk if application else None,
             )
             if (
                 reference
@@ -79,14 +90,18 @@ def payment_record(
                 duplicate = _(
                     "A payment of %(amount)s DZD with the reference %(reference)s is already "
                     "recorded for this payer."
-                ) % {"amount": _dzd(value), "reference": reference}
+                ) % {"amount": amount_text(value), "reference": reference}
                 raise ValidationError({"reference": ValidationError(duplicate, code="duplicate")})
-            before = _balance(student, organisation)
+            before = _balance(student, organisation, application)
             payer_lines = InvoiceLine.objects.filter(
-                invoice__payer_student=student, invoice__payer_organisation=organisation
+                invoice__payer_student=student,
+                invoice__payer_organisation=organisation,
+                invoice__payer_application=application,
             )
             lock_lines(payer_lines)
-            candidates = selectors.open_lines_of_payer(student=student, organisation=organisation)
+            candidates = selectors.open_lines_of_payer(
+                student=student, organisation=organisation, application=application
+            )
             if lines is not None:
                 chosen = {line.pk for line in lines}
                 if not chosen or payer_lines.filter(pk__in=chosen).count() != len(chosen):
@@ -122,9 +137,15 @@ def payment_record(
                 student=student,
                 organisation=organisation,
                 before=event_values(balance=before),
-                after=event_values(balance=before - value, allocated=allocated, credit=remaining),
+                after=event_values(
+                    balance=before - value,
+                    allocated=allocated,
+                    credit=remaining,
+                    **({"application": application.number} if application else {}),
+                ),
                 why=reference,
             )
+            payment_documented(payment)
         saved = True
     finally:
         if stored and not saved:
@@ -133,20 +154,26 @@ def payment_record(
         message = _(
             "Payment of %(amount)s DZD recorded: %(allocated)s DZD settle open invoices and "
             "%(credit)s DZD, more than what was due, are kept as the payer's credit."
-        ) % {"amount": _dzd(value), "allocated": _dzd(allocated), "credit": _dzd(remaining)}
+        ) % {
+            "amount": amount_text(value),
+            "allocated": amount_text(allocated),
+            "credit": amount_text(remaining),
+        }
     else:
         message = _("Payment of %(amount)s DZD recorded and allocated to open invoices.") % {
-            "amount": _dzd(value)
+            "amount": amount_text(value)
         }
     return PaymentResult(payment=payment, allocated=allocated, credit=remaining, message=message)
 
 
-def _dzd(value: Decimal) -> str:
-    """An amount as the reader's page shows numbers: "1500,50" in French and Arabic."""
-    return formats.number_format(value, decimal_pos=2, use_l10n=True)
-
-
-def _balance(student: Student | None, organisation: Organisation | None) -> Decimal:
+def _balance(
+    student: Student | None,
+    organisation: Organisation | None,
+    application: Application | None = None,
+) -> Decimal:
+    if application is not None:
+        totals = selectors.payer_totals(selectors.APPLICATION, [application.pk])
+        return totals[application.pk].balance if application.pk in totals else ZERO
     if student is not None:
         totals = selectors.payer_totals(selectors.STUDENT, [student.pk])
         return totals[student.pk].balance if student.pk in totals else ZERO

@@ -12,9 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import AnyUser
+from core.numbers import amount_text
 from enrollment import locks
 from enrollment.models import Cohort, Student
-from finance.models import Adjustment, FeeSchedule, Instalment, InvoiceLine, MoneyEvent, Sponsorship
+from finance.models import (
+    ZERO,
+    Adjustment,
+    FeeSchedule,
+    Instalment,
+    InvoiceLine,
+    MoneyEvent,
+    Sponsorship,
+)
 from finance.services.common import event, event_values, money, require_finance
 from partners.models import Organisation
 
@@ -43,7 +52,9 @@ def schedule_set(
     tuition = money(tuition_per_year, field="tuition_per_year")
     fee = money(application_fee, field="application_fee") if application_fee is not None else None
     deposit_amount = money(deposit, field="deposit") if deposit is not None else None
-    if (deposit_amount is None) != (deposit_days is None) or (deposit_days or 1) < 1:
+    if (deposit_amount is None) != (deposit_days is None) or (
+        deposit_days is not None and deposit_days < 1
+    ):
         raise ValidationError(
             {"deposit_days": _("A deposit needs a reply deadline of at least one day.")}
         )
@@ -93,7 +104,10 @@ def instalments_plan(
                     "The instalments add up to %(total)s DZD; the tuition of a year is "
                     "%(tuition)s DZD."
                 )
-                % {"total": sum(amounts), "tuition": schedule.tuition_per_year}
+                % {
+                    "total": amount_text(sum(amounts, ZERO)),
+                    "tuition": amount_text(schedule.tuition_per_year),
+                }
             }
         )
     with transaction.atomic():
@@ -132,10 +146,16 @@ def instalments_plan(
 
 
 def sponsorship_confirm(
-    *, actor: AnyUser, student: Student, organisation: Organisation, share: Decimal
+    *,
+    actor: AnyUser,
+    student: Student,
+    organisation: Organisation,
+    share: Decimal,
+    shares_progress: bool | None = None,
 ) -> Sponsorship:
     """Record (or change) and confirm an organisation's share of a student's fees; the
-    shares of a student add up to 100 % at most."""
+    shares of a student add up to 100 % at most. ``shares_progress``: the participant's
+    consent to show the sponsor attendance and results (None keeps what is recorded)."""
     user = require_finance(actor)
     try:
         share = Decimal(str(share))
@@ -160,6 +180,8 @@ def sponsorship_confirm(
         before = {} if sponsorship is None else event_values(share=sponsorship.share)
         sponsorship = sponsorship or Sponsorship(student=student, organisation=organisation)
         sponsorship.share = share
+        if shares_progress is not None:
+            sponsorship.shares_progress = shares_progress
         sponsorship.confirmed_by = user
         sponsorship.confirmed_at = timezone.now()
         sponsorship.full_clean()
@@ -170,7 +192,7 @@ def sponsorship_confirm(
             student=student,
             organisation=organisation,
             before=before,
-            after=event_values(share=share),
+            after=event_values(share=share, shares_progress=sponsorship.shares_progress),
         )
     return sponsorship
 

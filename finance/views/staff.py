@@ -6,28 +6,35 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.access import AuthenticatedHttpRequest, Role, role_required
-from core import spreadsheets
 from core.form_errors import attach
 from finance import selectors
+from finance.charts import dashboard_charts
 from finance.forms import PaymentForm
 from finance.models import Invoice
 from finance.services.payments import payment_record
-
-PER_PAGE = 50
+from finance.views import lists
 
 
 @role_required(Role.FINANCE)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     figures = selectors.cohort_figures_for_user(user=request.user)
-    return render(request, "finance/dashboard.html", {"figures": figures})
+    _filter, sponsors = selectors.sponsor_list(user=request.user)
+    charts = dashboard_charts(
+        cohorts=figures, sponsors=sponsors, rtl=translation.get_language_bidi()
+    )
+    return render(
+        request,
+        "finance/dashboard.html",
+        {"figures": figures, "sponsors": sponsors, "charts": charts},
+    )
 
 
 def _invoice_rows(invoices: QuerySet[Invoice]) -> Iterator[list[object]]:
@@ -40,7 +47,7 @@ def _invoice_rows(invoices: QuerySet[Invoice]) -> Iterator[list[object]]:
         _("Left to pay (DZD)"),
     ]
     for invoice in invoices:
-        payer = invoice.payer_student or invoice.payer_organisation
+        payer = invoice.payer_student or invoice.payer_organisation or invoice.payer_application
         yield [
             invoice.number,
             invoice.issued_at,
@@ -54,24 +61,12 @@ def _invoice_rows(invoices: QuerySet[Invoice]) -> Iterator[list[object]]:
 @role_required(Role.FINANCE)
 def invoice_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     filterset, invoices = selectors.invoice_list(user=request.user, filters=request.GET)
-    fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
-        return spreadsheets.spreadsheet_response(
-            _invoice_rows(invoices),
-            fmt=fmt,
-            filename="invoices",
-            sep=request.GET.get("sep"),
-            title=_("Invoices"),
-            bold_header=True,
-            freeze_header=True,
-        )
-    page = Paginator(invoices, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    if lists.wants_export(request):
+        return lists.export(request, _invoice_rows(invoices), "invoices", _("Invoices"))
     return render(
         request,
         "finance/invoice_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, **lists.page_context(request, invoices)},
     )
 
 
@@ -85,6 +80,7 @@ def payment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 actor=request.user,
                 student=data["student"],
                 organisation=data["organisation"],
+                application=data["application"],
                 method=data["method"],
                 reference=data["reference"],
                 paid_on=data["paid_on"],

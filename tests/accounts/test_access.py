@@ -105,6 +105,30 @@ def internships_url() -> str:
     return reverse("studies:internships", args=[_cohort().slug])
 
 
+def room_url() -> str:
+    from studies.models import Room
+
+    room = Room.objects.create(name="S1", site="tema", capacity=9)
+    return reverse("studies:room", args=[room.pk])
+
+
+def timetable_url() -> str:
+    return reverse("studies:timetable", args=[_cohort().slug])
+
+
+def session_book_url() -> str:
+    return reverse("studies:session_book", args=[_cohort().slug])
+
+
+def session_move_url() -> str:
+    # An unknown session: the view answers 404 only past every access check.
+    return reverse("studies:session_move", args=[999999])
+
+
+def session_cancel_url() -> str:
+    return reverse("studies:session_cancel", args=[999999])
+
+
 def stale_url() -> str:
     return reverse("certificates:stale", args=[_cohort().slug])
 
@@ -128,8 +152,117 @@ def intake_slots_url() -> str:
     return reverse("enrollment:intake_slots", args=[IntakeFactory.create().pk])
 
 
+def sponsor_contacts_url() -> str:
+    from tests.factories.partners import OrganisationFactory
+
+    return reverse("finance:contacts", args=[OrganisationFactory.create().pk])
+
+
 def batch_new_url() -> str:
     return reverse("certificates:batch_new", args=[_cohort().slug])
+
+
+def statement_review_url() -> str:
+    from tests.factories.finance import statement_import
+
+    return reverse("finance:statement_review", args=[statement_import().pk])
+
+
+def _invoiced():
+    """An invoice of one student of a cohort with a fee schedule (issued by finance)."""
+    from finance.services.invoices import invoice_issue
+    from tests.factories.finance import finance_user, schedule_with_instalments, students
+
+    cashier = finance_user()
+    schedule, instalments = schedule_with_instalments(actor=cashier)
+    (student,) = students(schedule.cohort, 1)
+    (invoice,) = invoice_issue(actor=cashier, students=[student], instalments=instalments[:1])
+    return invoice
+
+
+def _payment():
+    import datetime as dt
+    from decimal import Decimal
+
+    from finance.services.payments import payment_record
+    from tests.factories.finance import finance_user, students
+
+    (student,) = students(_cohort(), 1)
+    return payment_record(
+        actor=finance_user(), student=student, method="cash", paid_on=dt.date(2026, 1, 15),
+        amount=Decimal("1000"),
+    ).payment  # fmt: skip
+
+
+def fee_schedule_url() -> str:
+    return reverse("finance:schedule", args=[_cohort().slug])
+
+
+def invoice_issue_url() -> str:
+    return reverse("finance:invoice_issue", args=[_cohort().slug])
+
+
+def invoice_issued_url() -> str:
+    # Nothing issued in this session: finance is led back to the issue page.
+    return reverse("finance:invoice_issued", args=[_cohort().slug])
+
+
+def adjustment_new_url() -> str:
+    return reverse("finance:adjustment_new", args=[_cohort().slug])
+
+
+def invoice_detail_url() -> str:
+    return reverse("finance:invoice_detail", args=[_invoiced().number])
+
+
+def credit_note_new_url() -> str:
+    return reverse("finance:credit_note_new", args=[_invoiced().number])
+
+
+def payment_detail_url() -> str:
+    return reverse("finance:payment_detail", args=[_payment().pk])
+
+
+def payment_proof_url() -> str:
+    # A payment without a proof: the view answers 404 only past every access check.
+    return reverse("finance:payment_proof", args=[_payment().pk])
+
+
+def finance_document_url() -> str:
+    # The PDF of a student's invoice: none of the personas is its payer (still pending here).
+    from finance.models import FinanceDocument
+
+    return reverse("finance:document", args=[FinanceDocument.objects.get(invoice=_invoiced()).pk])
+
+
+def sponsorships_url() -> str:
+    return reverse("finance:sponsorships", args=[_cohort().slug])
+
+
+def deposits_url() -> str:
+    return reverse("finance:deposits", args=[_cohort().slug])
+
+
+def application_fees_url() -> str:
+    from tests.factories.enrollment import IntakeFactory
+
+    return reverse("finance:application_fees", args=[IntakeFactory.create().slug])
+
+
+def announcement_attachment_url() -> str:
+    # An announcement to a cohort none of the personas is in, by someone else: 404 for all
+    # (the gate answers before any file is opened, so none is written here).
+    from studies.models import Announcement
+
+    announcement = Announcement.objects.create(
+        author=UserFactory.create(is_coordinator=True),
+        cohort=_cohort(),
+        subject="Sortie",
+        body="Rendez-vous à 8 h.",
+        attachment="announcements/plan.pdf",
+        attachment_name="plan.pdf",
+    )
+    return reverse("studies:announcement_attachment", args=[announcement.pk])
 
 
 PUBLIC = dict.fromkeys([p.replace("-", "_") for p in PERSONAS], OK)
@@ -153,6 +286,15 @@ def coordinator_only(ok: object = OK) -> dict[str, object]:
     }
 
 
+def teaching_staff(ok: object = OK) -> dict[str, object]:
+    """The coordinators and the lecturers (MFA passed)."""
+    return {
+        **coordinator_only(ok),
+        "lecturer": ok,
+        "lecturer_no_mfa": MFA,
+    }
+
+
 def finance_only(ok: object = OK) -> dict[str, object]:
     return {
         "anonymous": LOGIN,
@@ -171,11 +313,59 @@ def finance_only(ok: object = OK) -> dict[str, object]:
     }
 
 
+def finance_or_coordination(ok: object = OK) -> dict[str, object]:
+    return {
+        **finance_only(ok),
+        "coordinator": ok,
+        "coordinator_no_mfa": MFA,
+        "coordinator_password_only": CODE,
+    }
+
+
+def finance_document(ok: object = OK) -> dict[str, object]:
+    """A finance PDF: finance and the coordination (MFA passed); 404 for anyone else who is
+    signed in (its payer, a student or a sponsor's contact, is tested in tests/finance)."""
+    return {
+        **finance_or_coordination(ok),
+        "applicant": 404,
+        "sponsor": 404,
+        "student": 404,
+        "lecturer": 404,
+        "lecturer_no_mfa": 404,
+    }
+
+
 # (url or a callable building it, persona, expected)
 ACCESS_TABLE = [
     *_row("finance:dashboard", **finance_only()),
     *_row("finance:invoices", **finance_only()),
     *_row("finance:payment_new", **finance_only()),
+    *_row("finance:payments", **finance_only()),
+    *_row(finance_document_url, **finance_document()),  # type: ignore[arg-type]
+    *_row("finance:cohorts", **finance_only()),
+    *_row(fee_schedule_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(invoice_issue_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(invoice_issued_url, **finance_only(302)),  # type: ignore[arg-type]
+    *_row(adjustment_new_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(invoice_detail_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(credit_note_new_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(payment_detail_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(payment_proof_url, **finance_only(404)),  # type: ignore[arg-type]
+    *_row(sponsorships_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(deposits_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(application_fees_url, **finance_only()),  # type: ignore[arg-type]
+    *_row("finance:statements", **finance_only()),
+    # The overdue list and the sponsors' balances: finance and the coordination (who follows
+    # up the participants) read them; the accounting export is finance's only.
+    *_row("finance:overdue", **finance_or_coordination()),
+    *_row("finance:sponsors", **finance_or_coordination()),
+    *_row("finance:journal", **finance_only()),
+    *_row(statement_review_url, **finance_only()),  # type: ignore[arg-type]
+    *_row(sponsor_contacts_url, **finance_only()),  # type: ignore[arg-type]
+    # Someone with neither a student record nor an application fee has nothing to show.
+    *_row("finance:my_fees", **{**dict.fromkeys(PUBLIC, 404), "anonymous": LOGIN}),
+    # The ``sponsor`` persona has no SponsorContact: refused with a page that says so.
+    *_row("finance:sponsor_home", **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN}),
     *_row(
         "me",
         anonymous=LOGIN,
@@ -345,6 +535,14 @@ ACCESS_TABLE = [
         **{**coordinator_only(404), "lecturer": 404, "lecturer_no_mfa": MFA},
     ),
     *_row(internships_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row("studies:rooms", **coordinator_only()),
+    *_row("studies:room_add", **coordinator_only()),
+    *_row(room_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(timetable_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(session_book_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(session_move_url, **coordinator_only(404)),  # type: ignore[arg-type]
+    *_row(session_cancel_url, **coordinator_only(404)),  # type: ignore[arg-type]
+    *_row("studies:hours", **coordinator_only()),
     *_row(
         "studies:my_sheets",
         anonymous=LOGIN,
@@ -408,6 +606,21 @@ ACCESS_TABLE = [
         admin_no_mfa=FORBIDDEN,
         finance=FORBIDDEN,
         finance_no_mfa=FORBIDDEN,
+    ),
+    # Notifications: every signed-in person, their own (tests/accounts/test_notifications.py).
+    *_row("accounts:notifications", **{**dict.fromkeys(PUBLIC, OK), "anonymous": LOGIN}),
+    *_row("accounts:notification_preferences", **{**dict.fromkeys(PUBLIC, OK), "anonymous": LOGIN}),
+    # Announcements: written and listed by the coordinators and the lecturers; received by
+    # the students; the attachment for its audience and author only.
+    *_row("studies:announcements", **teaching_staff()),
+    *_row("studies:announcement_new", **teaching_staff()),
+    *_row(
+        "studies:my_announcements",
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": OK},
+    ),
+    *_row(
+        announcement_attachment_url,  # type: ignore[arg-type]
+        **{**dict.fromkeys(PUBLIC, 404), "anonymous": LOGIN},
     ),
     *_row(
         "admin:index",
@@ -572,8 +785,134 @@ def payment_post():
     return reverse("finance:payment_new"), data, changed
 
 
+def invoice_issue_post():
+    from finance.models import Invoice
+    from tests.factories.finance import finance_user, schedule_with_instalments, students
+
+    schedule, (first, _) = schedule_with_instalments(actor=finance_user())
+    (student,) = students(schedule.cohort, 1)
+    data = {"confirm": "yes", "students": [student.pk], "instalments": [first.pk]}
+
+    def changed() -> bool:
+        return Invoice.objects.filter(payer_student=student).exists()
+
+    return reverse("finance:invoice_issue", args=[schedule.cohort.slug]), data, changed
+
+
+def credit_note_post():
+    from finance.models import CreditNote
+
+    invoice = _invoiced()
+    data = {"confirm": "yes", "amount": "1000", "reason": "Erreur de libellé"}
+
+    def changed() -> bool:
+        return CreditNote.objects.filter(invoice=invoice).exists()
+
+    return reverse("finance:credit_note_new", args=[invoice.number]), data, changed
+
+
+def fee_schedule_post():
+    from finance.models import FeeSchedule
+
+    cohort = _cohort()
+    data = {"action": "schedule", "schedule-tuition_per_year": "500000"}
+
+    def changed() -> bool:
+        return FeeSchedule.objects.filter(cohort=cohort).exists()
+
+    return reverse("finance:schedule", args=[cohort.slug]), data, changed
+
+
+def adjustment_post():
+    from finance.models import Adjustment
+    from tests.factories.finance import finance_user, schedule_with_instalments, students
+
+    schedule, (first, _) = schedule_with_instalments(actor=finance_user())
+    (student,) = students(schedule.cohort, 1)
+    data = {
+        "student": student.pk, "instalment": first.pk, "kind": "waiver", "amount": "1000",
+        "reason": "Accord de la direction", "approver_name": "M. le Directeur",
+    }  # fmt: skip
+
+    def changed() -> bool:
+        return Adjustment.objects.filter(student=student).exists()
+
+    return reverse("finance:adjustment_new", args=[schedule.cohort.slug]), data, changed
+
+
+def statement_request_access() -> dict[str, object]:
+    return {
+        **finance_document(DONE),
+        "coordinator": 404,
+        "coordinator_no_mfa": 404,
+        "coordinator_password_only": 404,
+    }
+
+
+def statement_request_post():
+    from decimal import Decimal
+
+    from finance.models import FinanceDocument
+    from finance.services.schedules import sponsorship_confirm
+    from tests.factories.finance import finance_user, students
+    from tests.factories.partners import OrganisationFactory
+
+    cohort = _cohort()
+    (student,) = students(cohort, 1)
+    organisation = OrganisationFactory.create()
+    sponsorship_confirm(
+        actor=finance_user(), student=student, organisation=organisation, share=Decimal("50")
+    )
+
+    def changed() -> bool:
+        return FinanceDocument.objects.filter(kind="statement", organisation=organisation).exists()
+
+    data = {"organisation": organisation.pk, "cohort": cohort.pk}
+    return reverse("finance:statement_request"), data, changed
+
+
+def statement_confirm_post():
+    from finance.models import Payment
+    from finance.services.invoices import invoice_issue
+    from tests.factories.finance import (
+        finance_user,
+        schedule_with_instalments,
+        statement_import,
+        students,
+    )
+
+    cashier = finance_user()
+    _, (first, _) = schedule_with_instalments(actor=cashier)
+    (student,) = students(first.schedule.cohort, 1)
+    (invoice,) = invoice_issue(actor=cashier, students=[student], instalments=[first])
+    statement = statement_import(actor=cashier, lines=[f"15/11/2026;300000;{invoice.number};X"])
+
+    def changed() -> bool:
+        return Payment.objects.filter(payer_student=student).exists()
+
+    url = reverse("finance:statement_review", args=[statement.pk])
+    return url, {"method": "transfer", "confirm": "yes"}, changed
+
+
+def notifications_read_post():
+    return reverse("accounts:notifications_read_all"), {}, None
+
+
+def announcement_post():
+    # Nothing filled in: refused on the form (400), nothing sent.
+    return reverse("studies:announcement_new"), {}, None
+
+
 POST_TABLE = [
+    # Finance for any organisation; a sponsor's contact for their own (tests/finance); the
+    # sponsor persona has no organisation, and no one else may: 404.
+    *_row(statement_request_post, **statement_request_access()),  # type: ignore[arg-type]
     *_row(payment_post, **finance_only(DONE)),  # type: ignore[arg-type]
+    *_row(statement_confirm_post, **finance_only(DONE)),  # type: ignore[arg-type]
+    *_row(invoice_issue_post, **finance_only(DONE)),  # type: ignore[arg-type]
+    *_row(credit_note_post, **finance_only(DONE)),  # type: ignore[arg-type]
+    *_row(fee_schedule_post, **finance_only(DONE)),  # type: ignore[arg-type]
+    *_row(adjustment_post, **finance_only(DONE)),  # type: ignore[arg-type]
     *_row(person_role_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(jury_reopen_post, **coordinator_post()),  # type: ignore[arg-type]
     *_row(certificate_revoke_post, **coordinator_post(404)),  # type: ignore[arg-type]
@@ -598,6 +937,11 @@ POST_TABLE = [
     # An empty name: refused on the form (400), nothing stored.
     *_row(organisation_add_post, **coordinator_post(400)),  # type: ignore[arg-type]
     *_row(slot_delete_post, **coordinator_post()),  # type: ignore[arg-type]
+    *_row(
+        notifications_read_post,  # type: ignore[arg-type]
+        **{**dict.fromkeys(PUBLIC, DONE), "anonymous": LOGIN},
+    ),
+    *_row(announcement_post, **{**teaching_staff(400), "anonymous": LOGIN}),  # type: ignore[arg-type]
 ]
 
 

@@ -59,7 +59,9 @@ def test_seed_demo_creates_every_role_once_and_a_second_run_changes_nothing(caps
     assert len(demo) == len(DEMO_ACCOUNTS)
     assert DEMO_PASSWORD in first
     roles = {a.role for a in DEMO_ACCOUNTS}
-    assert roles == {"admin", "coordinator", "finance", "lecturer", "student", "applicant"}
+    assert roles == {
+        "admin", "coordinator", "finance", "lecturer", "student", "applicant", "sponsor"
+    }  # fmt: skip
     assert User.objects.get(email="finance@demo.tema-wtc.dz").is_finance
     student = User.objects.get(email="student@demo.tema-wtc.dz")
     assert student.is_student

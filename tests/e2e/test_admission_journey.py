@@ -108,6 +108,7 @@ def test_a_visitor_applies_is_admitted_accepts_and_becomes_a_student(
     page.get_by_label("Motivation:", exact=True).fill(
         "Structurer l'écosystème numérique de ma wilaya."
     )
+    page.get_by_label("I pay my fees myself").check()
     page.get_by_role("button", name="Save and continue").click()
 
     for kind in ("cv", "identity"):

@@ -267,7 +267,7 @@ def test_the_checklist_is_the_submit_steps_list_with_the_deadline_and_the_time_l
         html_lib.unescape(i) for i in re.findall(r"<li>(.*?)</li>", block[: block.index("</ul>")])
     ]
     problems = application_problems(draft)
-    assert len(problems) == 3  # the motivation and the two required documents
+    assert len(problems) == 4  # the motivation, who pays, the two required documents
     assert items == [str(p) for p in problems]
     closes = formats.date_format(timezone.localtime(intake.closes_at), "DATETIME_FORMAT")
     left = timeuntil(intake.closes_at)

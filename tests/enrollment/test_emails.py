@@ -89,6 +89,7 @@ CONTEXTS: dict[str, Callable[[Application], dict[str, Any]]] = {
     "rejected": lambda a: {},
     "accepted": lambda a: {"student": _student(a)},
     "expired": lambda a: {},
+    "seat_released": lambda a: {"student": _student(a), "due_on": dt.date(2026, 10, 1)},
     "reminder_offer": lambda a: {"offer": _offer(a)},
     "reminder_documents": lambda a: {"missing": list(a.intake.requirements.all())},
     "reminder_replacement": lambda a: {"document": _document(a)},

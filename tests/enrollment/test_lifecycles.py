@@ -108,6 +108,7 @@ APPLICATION_ALLOWED: dict[tuple[str, str], str] = {
     (S.ADMITTED, "accept"): S.ACCEPTED,
     (S.ADMITTED, "decline"): S.DECLINED,
     (S.ADMITTED, "expire"): S.EXPIRED,
+    (S.ACCEPTED, "release"): S.WITHDRAWN,
     (S.WITHDRAWN, "reopen"): S.DRAFT,
 }
 DOCUMENT_ALLOWED: dict[tuple[str, str], str] = {

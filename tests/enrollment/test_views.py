@@ -97,7 +97,12 @@ def test_an_applicant_goes_through_the_steps_and_submits(
     assert ApplicantProfile.objects.get(user=user).education.count() == 1
     step = reverse("enrollment:step", args=[application.number, "motivation"])
     client.post(
-        step, {"motivation": "<b>Développer</b> la filière dattes", "project": "Cluster dattes"}
+        step,
+        {
+            "motivation": "<b>Développer</b> la filière dattes",
+            "project": "Cluster dattes",
+            "financing": "self",
+        },
     )
     step = reverse("enrollment:step", args=[application.number, "documents"])
     for requirement in intake.requirements.filter(required=True):

@@ -107,10 +107,11 @@ def complete_profile(user: User, **overrides: object) -> ApplicantProfile:
 
 
 def ready_application(user: User, intake: Intake) -> Application:
-    """A complete draft: profile, motivation and every required document."""
+    """A complete draft: profile, motivation, financing (self) and every required document."""
     complete_profile(user)
     application = application_start(applicant=user, intake=intake)
     application.motivation = "Animer le cluster numérique de ma wilaya."
+    application.financing = Application.Financing.SELF
     application.save()
     for requirement in intake.requirements.filter(required=True):
         document_upload(

@@ -93,8 +93,12 @@ def test_the_dashboard_shows_each_cohorts_figures_with_the_french_decimal_comma(
     # expected: 3 × 500,000 − 10 % of 200,000; overdue: a's 200,000 and b's 300,000 left on
     # the first instalment (the credit note settled b's last line).
     assert _row_of(html, cohort_with_money) == [
-        "1480000,00", "1000000,00", "50000,00", "100000,00", "500000,00",
-    ]  # fmt: skip
+        "1\xa0480\xa0000,00",
+        "1\xa0000\xa0000,00",
+        "50\xa0000,00",
+        "100\xa0000,00",
+        "500\xa0000,00",
+    ]
 
 
 def test_the_dashboard_reads_the_selectors_figures(cashier, cohort_with_money):
@@ -109,11 +113,11 @@ def test_the_dashboard_in_english_has_the_decimal_point_and_in_arabic_is_right_t
     finance_client, cohort_with_money
 ):
     english = finance_client.get(reverse("finance:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
-    assert _row_of(english.content.decode(), cohort_with_money)[0] == "1480000.00"
+    assert _row_of(english.content.decode(), cohort_with_money)[0] == "1,480,000.00"
     arabic = finance_client.get(reverse("finance:dashboard"), HTTP_ACCEPT_LANGUAGE="ar")
     html = arabic.content.decode()
     assert 'dir="rtl"' in html
-    assert _row_of(html, cohort_with_money)[0] == "1480000,00"
+    assert _row_of(html, cohort_with_money)[0] == "1\xa0480\xa0000,00"
 
 
 def test_the_dashboard_refuses_a_coordinator_even_though_they_may_read_balances(persona_client):
@@ -179,7 +183,7 @@ def test_the_invoices_are_filtered_by_cohort_and_found_by_number(finance_client,
 
 
 def test_the_invoices_are_paginated(finance_client, invoices, monkeypatch):
-    monkeypatch.setattr("finance.views.staff.PER_PAGE", 3)
+    monkeypatch.setattr("finance.views.lists.PER_PAGE", 3)
     url = reverse("finance:invoices")
     first, second = finance_client.get(url), finance_client.get(url, {"page": 2})
     assert len(_numbers(first)) == 3
@@ -258,7 +262,7 @@ def test_a_payment_typed_with_the_french_comma_is_recorded_and_said_so(
         invoiced_student, D("1500.50"), "VIR 77",
     )  # fmt: skip
     expected = gettext("Payment of %(amount)s DZD recorded and allocated to open invoices.") % {
-        "amount": "1500,50"
+        "amount": "1\xa0500,50"
     }
     assert [str(m) for m in get_messages(response.wsgi_request)][-1] == expected
 
@@ -270,7 +274,7 @@ def test_a_payment_of_an_organisation_beyond_what_is_due_says_the_credit_kept(fi
     expected = gettext(
         "Payment of %(amount)s DZD recorded: %(allocated)s DZD settle open invoices and "
         "%(credit)s DZD, more than what was due, are kept as the payer's credit."
-    ) % {"amount": "5000,00", "allocated": "0,00", "credit": "5000,00"}
+    ) % {"amount": "5\xa0000,00", "allocated": "0,00", "credit": "5\xa0000,00"}
     assert [str(m) for m in response.context["messages"]][-1] == expected
     assert Payment.objects.get().payer_organisation == cluster
 
@@ -342,7 +346,8 @@ def test_the_payer_is_a_known_student_or_an_organisation_but_not_both(
     )
     neither = _payment(amount="10")
     expected = gettext(
-        "Give the registration number of the student or choose the organisation, not both."
+        "Give the registration number of the student, choose the organisation or give the "
+        "application number of the applicant: one of them."
     )
     assert _refused(finance_client, both) == {"student": [expected]}
     assert _refused(finance_client, neither) == {"student": [expected]}

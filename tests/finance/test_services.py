@@ -165,7 +165,7 @@ def test_a_payment_goes_to_the_oldest_lines_and_an_over_payment_is_kept_as_credi
     assert over.message == gettext(
         "Payment of %(amount)s DZD recorded: %(allocated)s DZD settle open invoices and "
         "%(credit)s DZD, more than what was due, are kept as the payer's credit."
-    ) % {"amount": "160000,00", "allocated": "150000,00", "credit": "10000,00"}
+    ) % {"amount": "160\xa0000,00", "allocated": "150\xa0000,00", "credit": "10\xa0000,00"}
     (row,) = selectors.student_balances(cohort=first.schedule.cohort)
     assert row.totals.balance == D("-10000.00")
     event = MoneyEvent.objects.get(payment=over.payment)

@@ -27,7 +27,7 @@ from enrollment.services.decisions import student_create
 from finance.demo import seed_finance
 from finance.models import Invoice, Payment
 from partners.demo import seed_partners
-from studies.demo import seed_graduates, seed_marks
+from studies.demo import seed_graduates, seed_marks, seed_timetable
 from studies.models import Jury, Mark, Offering
 from studies.services.marks import offerings_open
 
@@ -90,12 +90,16 @@ class Command(BaseCommand):
         coordinator = people.get("coordination@demo.tema-wtc.dz")
         if coordinator is not None:
             seed_marks(cohort=cohort, coordinator=coordinator)
+            booked = seed_timetable(cohort, coordinator=coordinator)
+            if booked:
+                self.stdout.write(f"Timetable of {cohort.slug}: {booked} sessions booked.")
         self.stdout.write(
             f"Cohort {cohort.slug}: {cohort.students.count()} students, "
             f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
         )
         cashier = people.get("finance@demo.tema-wtc.dz")
-        if cashier is not None and seed_finance(cohort=cohort, cashier=cashier) is not None:
+        fees = cashier and seed_finance(cohort=cohort, cashier=cashier, intake=intake)
+        if fees is not None:
             invoices = Invoice.objects.filter(cohort=cohort)
             payments = Payment.objects.filter(allocations__line__invoice__in=invoices).distinct()
             self.stdout.write(
