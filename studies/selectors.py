@@ -419,6 +419,7 @@ class TaughtModule:
     module: Module
     lecturers: list[User] = field(default_factory=list)
     partners: list[Organisation] = field(default_factory=list)
+    offering_id: int = 0  # for the link to the module's materials
 
 
 def taught_modules(*, cohort: Cohort) -> list[TaughtModule]:
@@ -458,7 +459,7 @@ def taught_modules(*, cohort: Cohort) -> list[TaughtModule]:
         taught = modules.get(pk)
         if taught is None:
             module = Module(code=code, title_fr=title_fr, title_ar=title_ar, title_en=title_en)
-            taught = modules[pk] = TaughtModule(semester=semester, module=module)
+            taught = modules[pk] = TaughtModule(semester=semester, module=module, offering_id=pk)
         if lecturer is not None and all(u.pk != lecturer for u in taught.lecturers):
             taught.lecturers.append(
                 User(pk=lecturer, first_name=first_name, last_name=last_name, email=email)

@@ -3,8 +3,11 @@ from django.urls import path, re_path
 from studies import (
     announcement_views,
     appeal_views,
+    evaluation_views,
     identity_views,
     jury_member_views,
+    justification_views,
+    material_views,
     teaching_views,
 )
 from studies import views as studies
@@ -138,4 +141,112 @@ urlpatterns += [
     path("staff/sessions/<int:pk>/move/", teaching_views.session_move, name="session_move"),
     path("staff/sessions/<int:pk>/cancel/", teaching_views.session_cancel, name="session_cancel"),
     path("staff/hours/", teaching_views.hours_page, name="hours"),
+]
+
+# Anonymous module evaluations (#14)
+urlpatterns += [
+    path(
+        "staff/cohorts/<slug:slug>/evaluations/",
+        evaluation_views.evaluation_list,
+        name="evaluations",
+    ),
+    path(
+        "staff/evaluations/<int:pk>/",
+        evaluation_views.questionnaire_detail,
+        name="questionnaire",
+    ),
+    path(
+        "staff/evaluations/questions/<int:pk>/delete/",
+        evaluation_views.question_delete,
+        name="question_delete",
+    ),
+    path("staff/evaluations/", evaluation_views.staff_evaluations, name="staff_evaluations"),
+    path(
+        "staff/evaluations/<int:pk>/offerings/<int:offering>/",
+        evaluation_views.evaluation_results,
+        name="evaluation_results",
+    ),
+    re_path(
+        r"^staff/evaluations/(?P<pk>\d+)/offerings/(?P<offering>\d+)/export\.(?P<fmt>csv|xlsx)$",
+        evaluation_views.evaluation_results_export,
+        name="evaluation_results_export",
+    ),
+    path("me/evaluations/", evaluation_views.my_evaluations, name="my_evaluations"),
+    path(
+        "me/evaluations/<int:pk>/<int:offering>/",
+        evaluation_views.evaluation_answer,
+        name="evaluation_answer",
+    ),
+]
+
+# Materials of a module offering (#14): sections, links and files with their versions
+urlpatterns += [
+    path(
+        "staff/offerings/<int:pk>/materials/",
+        material_views.materials_manage,
+        name="materials_manage",
+    ),
+    path(
+        "staff/offerings/<int:pk>/materials/sections/new/",
+        material_views.section_new,
+        name="material_section_new",
+    ),
+    path(
+        "staff/offerings/<int:pk>/materials/new/",
+        material_views.material_new,
+        name="material_new",
+    ),
+    path(
+        "staff/materials/sections/<int:pk>/",
+        material_views.section_edit,
+        name="material_section_edit",
+    ),
+    path(
+        "staff/materials/sections/<int:pk>/move/",
+        material_views.section_move,
+        name="material_section_move",
+    ),
+    path(
+        "staff/materials/sections/<int:pk>/delete/",
+        material_views.section_delete,
+        name="material_section_delete",
+    ),
+    path(
+        "staff/materials/<int:pk>/version/",
+        material_views.material_version_new,
+        name="material_version_new",
+    ),
+    path("staff/materials/<int:pk>/move/", material_views.material_move, name="material_move"),
+    path(
+        "staff/materials/<int:pk>/delete/",
+        material_views.material_delete,
+        name="material_delete",
+    ),
+    path("me/modules/<int:pk>/materials/", material_views.my_materials, name="my_materials"),
+    path(
+        "materials/versions/<int:pk>/",
+        material_views.material_download,
+        name="material_download",
+    ),
+]
+
+# Absence justifications (#14): sent by the student, decided by the coordinators
+urlpatterns += [
+    path("me/absences/", justification_views.my_absences, name="my_absences"),
+    path(
+        "me/absences/<int:pk>/justify/",
+        justification_views.justification_new,
+        name="justification_new",
+    ),
+    path("staff/justifications/", justification_views.justification_list, name="justifications"),
+    path(
+        "staff/justifications/<int:pk>/",
+        justification_views.justification_detail,
+        name="justification",
+    ),
+    path(
+        "justifications/<int:pk>/file/",
+        justification_views.justification_file,
+        name="justification_file",
+    ),
 ]

@@ -249,6 +249,18 @@ def application_fees_url() -> str:
     return reverse("finance:application_fees", args=[IntakeFactory.create().slug])
 
 
+def justification_new_url() -> str:
+    return reverse("studies:justification_new", args=[999999])
+
+
+def justification_url() -> str:
+    return reverse("studies:justification", args=[999999])
+
+
+def justification_file_url() -> str:
+    return reverse("studies:justification_file", args=[999999])
+
+
 def announcement_attachment_url() -> str:
     # An announcement to a cohort none of the personas is in, by someone else: 404 for all
     # (the gate answers before any file is opened, so none is written here).
@@ -263,6 +275,101 @@ def announcement_attachment_url() -> str:
         attachment_name="plan.pdf",
     )
     return reverse("studies:announcement_attachment", args=[announcement.pk])
+
+
+def _questionnaire():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from studies.models import Questionnaire
+
+    now = timezone.now()
+    return Questionnaire.objects.create(
+        cohort=_cohort(),
+        semester=1,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=1),
+        created_by=UserFactory.create(is_coordinator=True),
+    )
+
+
+def evaluations_url() -> str:
+    return reverse("studies:evaluations", args=[_cohort().slug])
+
+
+def questionnaire_url() -> str:
+    return reverse("studies:questionnaire", args=[_questionnaire().pk])
+
+
+def question_delete_url() -> str:
+    from studies.models import Question
+
+    question = Question.objects.create(questionnaire=_questionnaire(), kind="text", text_fr="Q")
+    return reverse("studies:question_delete", args=[question.pk])
+
+
+def evaluation_results_url() -> str:
+    # An offering the questionnaire does not evaluate: 404 only past every access check.
+    return reverse("studies:evaluation_results", args=[_questionnaire().pk, 999999])
+
+
+def evaluation_export_url() -> str:
+    return reverse("studies:evaluation_results_export", args=[_questionnaire().pk, 999999, "csv"])
+
+
+def evaluation_answer_url() -> str:
+    # A cohort none of the personas is a student of: 404 for the student.
+    return reverse("studies:evaluation_answer", args=[_questionnaire().pk, 999999])
+
+
+def _material_offering():
+    # An offering of a cohort none of the personas is in, taught by none of them.
+    from curriculum.models import Module, Semester, TeachingUnit
+    from studies.models import Offering
+
+    cohort = _cohort()
+    programme = cohort.programme
+    semester = Semester.objects.create(programme=programme, number=1)
+    unit = TeachingUnit.objects.create(
+        programme=programme, semester=semester, code="UE-M", kind="UEF", credits=2, coefficient=1
+    )
+    module = Module.objects.create(
+        programme=programme, unit=unit, code="M-MAT", title_fr="Module", credits=2, coefficient=1
+    )
+    return Offering.objects.create(
+        cohort=cohort, module=module, semester=1, academic_year="2026-2027"
+    )
+
+
+def materials_manage_url() -> str:
+    return reverse("studies:materials_manage", args=[_material_offering().pk])
+
+
+def my_materials_url() -> str:
+    return reverse("studies:my_materials", args=[_material_offering().pk])
+
+
+def material_download_url() -> str:
+    # No file is written here: the gate answers first (404 for whoever is not of the
+    # module), and a coordinator who passed it is then told the file is missing (404).
+    from studies.models import Material, MaterialSection, MaterialVersion
+
+    author = UserFactory.create(is_coordinator=True)
+    section = MaterialSection.objects.create(offering=_material_offering(), title_fr="Cours")
+    material = Material.objects.create(
+        section=section, kind="file", title="Chapitre", added_by=author
+    )
+    version = MaterialVersion.objects.create(
+        material=material,
+        number=1,
+        file="materials/absent.pdf",
+        filename="chapitre.pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=author,
+    )
+    return reverse("studies:material_download", args=[version.pk])
 
 
 PUBLIC = dict.fromkeys([p.replace("-", "_") for p in PERSONAS], OK)
@@ -621,6 +728,58 @@ ACCESS_TABLE = [
     *_row(
         announcement_attachment_url,  # type: ignore[arg-type]
         **{**dict.fromkeys(PUBLIC, 404), "anonymous": LOGIN},
+    ),
+    # Materials: managed by the coordinators and the module's lecturers (404 for another
+    # module's), read by the active students of its cohort; downloads for both, 404 otherwise.
+    *_row(materials_manage_url, **{**teaching_staff(), "lecturer": 404}),  # type: ignore[arg-type]
+    *_row(
+        my_materials_url,  # type: ignore[arg-type]
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": 404},
+    ),
+    *_row(
+        material_download_url,  # type: ignore[arg-type]
+        **{
+            **dict.fromkeys(PUBLIC, 404),
+            "anonymous": LOGIN,
+            "coordinator_no_mfa": MFA,
+            "coordinator_password_only": CODE,
+            "admin_no_mfa": MFA,
+        },
+    ),
+    # Absence justifications: the student's own absences (an unknown one: 404); decided by
+    # the coordinators; the document for the student who sent it and the coordinators.
+    *_row(
+        "studies:my_absences",
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": OK},
+    ),
+    *_row(
+        justification_new_url,  # type: ignore[arg-type]
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": 404},
+    ),
+    *_row("studies:justifications", **coordinator_only()),
+    *_row(
+        justification_url,  # type: ignore[arg-type]
+        **coordinator_only(404),
+    ),
+    *_row(
+        justification_file_url,  # type: ignore[arg-type]
+        **{**coordinator_only(404), "student": 404},
+    ),
+    # Module evaluations: questionnaires written by the coordinators; results for them and the
+    # module's lecturers (another module's: 404); answered by the cohort's active students.
+    *_row(evaluations_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(questionnaire_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row(question_delete_url, **coordinator_only()),  # type: ignore[arg-type]
+    *_row("studies:staff_evaluations", **teaching_staff()),
+    *_row(evaluation_results_url, **teaching_staff(404)),  # type: ignore[arg-type]
+    *_row(evaluation_export_url, **teaching_staff(404)),  # type: ignore[arg-type]
+    *_row(
+        "studies:my_evaluations",
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": OK},
+    ),
+    *_row(
+        evaluation_answer_url,  # type: ignore[arg-type]
+        **{**dict.fromkeys(PUBLIC, FORBIDDEN), "anonymous": LOGIN, "student": 404},
     ),
     *_row(
         "admin:index",
