@@ -373,6 +373,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studies.tasks.alert_co_teaching_hours",
         "schedule": crontab(day_of_week=0, hour=7, minute=30),
     },
+    # New module-evaluation answers rewritten with the others in a random order, so that
+    # nothing in the database pairs them with who answered (studies/services/evaluations.py).
+    "evaluation-answers-mix": {
+        "task": "studies.tasks.mix_evaluation_responses",
+        "schedule": crontab(minute=17),
+    },
     "offers-expire": {
         "task": "enrollment.tasks.expire_offers",
         "schedule": crontab(minute="*/15"),

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from enrollment.models import Cohort
-from studies.models import ClassSession, Room, SessionLecturer
+from studies.models import ClassSession, HoursAlert, Room, SessionLecturer
 from studies.teaching_filters import RoomFilter, SessionFilter
 
 
@@ -54,3 +54,8 @@ def session_get(*, pk: int) -> ClassSession:
         return _with_people(ClassSession.objects.all()).get(pk=pk)
     except ClassSession.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def hours_alerts_recent(limit: int = 20) -> list[HoursAlert]:
+    """The latest co-teaching alerts sent to the coordinators, newest first."""
+    return list(HoursAlert.objects.select_related("agreement")[:limit])

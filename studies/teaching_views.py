@@ -221,6 +221,7 @@ def hours_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "report": report,
             "kinds": ClassSession.Kind.choices,
             "query": query.urlencode(),
+            "alerts": teaching_selectors.hours_alerts_recent(),
         },
         status=400 if form.errors else 200,
     )

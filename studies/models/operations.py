@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.translated import TranslatedMixin
 from core.uploads import get_private_storage
 from enrollment.models.cohorts import Cohort, Student
-from partners.models import Organisation
+from partners.models import Agreement, Organisation
 from studies.models.teaching import Attendance, ClassSession, Offering
 
 
@@ -365,6 +365,11 @@ class EvaluationResponse(models.Model):
         Questionnaire, on_delete=models.PROTECT, related_name="responses"
     )
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+")
+    #: False until the hourly mix (``studies.services.evaluations.responses_mix``) has rewritten
+    #: the questionnaire's answers in one transaction and in a random order: until then a
+    #: person reading the database itself could pair it with the participation written just
+    #: before (by transaction ids or by the physical order of rows); after, nothing does.
+    mixed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("evaluation response")
@@ -402,3 +407,33 @@ class EvaluationAnswer(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class HoursAlert(models.Model):
+    """That the coordinators were told an agreement's partners are behind or beyond the
+    co-teaching hours it promises (studies/services/hours_alerts.py): once per agreement,
+    academic year and state — the unique constraint is what makes a second run send nothing."""
+
+    class State(models.TextChoices):
+        BEHIND = "behind", _("behind the promise")
+        BEYOND = "beyond", _("beyond the promise")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.CharField(_("academic year"), max_length=9)
+    state = models.CharField(_("state"), max_length=6, choices=State.choices)
+    done = models.DecimalField(_("hours done"), max_digits=8, decimal_places=2)
+    promised = models.DecimalField(_("hours promised"), max_digits=8, decimal_places=2)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-teaching hours alert")
+        verbose_name_plural = _("co-teaching hours alerts")
+        ordering = ("-sent_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "academic_year", "state"], name="studies_hours_alert_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}:{self.academic_year}:{self.state}"

@@ -3,15 +3,18 @@
 cohort answers it once for each module offering of that semester.
 
 Anonymity: one transaction records that the student answered (``EvaluationParticipation``,
-unique — a second answer is refused) and, apart, what they answered (``EvaluationResponse``
-and its ``EvaluationAnswer`` rows: no student, no time, random UUIDs). Nothing links the two:
-the response keeps neither the participation's id nor the student, this module logs no one
-with an answer and returns nothing that would tie them together.
+unique — a second answer is refused) and another, apart, what they answered
+(``EvaluationResponse`` and its ``EvaluationAnswer`` rows: no student, no time, random UUIDs).
+Nothing links the two: the response keeps neither the participation's id nor the student,
+this module logs no one with an answer and returns nothing that would tie them together; and
+an hourly mix (``responses_mix``) rewrites the answers in a random order in one transaction,
+so that not even the database's transaction ids or row order pair them for long.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -180,16 +183,71 @@ def evaluation_submit(
     if not questions:
         raise ValidationError(_("This questionnaire has no question yet."))
     rows = _clean_answers(questions, answers)
+    # Two transactions, the participation first: one transaction would give both rows the
+    # same transaction id (PostgreSQL's xmin), which a query could join on. If the answer
+    # cannot be written, the participation is taken back, so the student may answer again;
+    # a process killed between the two loses that one answer rather than allowing a second.
     try:
         with transaction.atomic():
-            EvaluationParticipation.objects.create(
+            participation = EvaluationParticipation.objects.create(
                 questionnaire=questionnaire, offering=offering, student=student
             )
+    except IntegrityError:  # the same student's other tab, at the same moment
+        raise already from None
+    try:
+        with transaction.atomic():
             response = EvaluationResponse.objects.create(
                 questionnaire=questionnaire, offering=offering
             )
             for row in rows:
                 row.response = response
             EvaluationAnswer.objects.bulk_create(rows)
-    except IntegrityError:  # the same student's other tab, at the same moment
-        raise already from None
+    except Exception:
+        EvaluationParticipation.objects.filter(pk=participation.pk).delete()
+        raise
+
+
+def responses_mix(*, questionnaire: Questionnaire | None = None) -> int:
+    """Rewrites, in one transaction and in a random order with new ids, every response (and
+    its answers) of each questionnaire that received new ones: afterwards they all share one
+    transaction id and their physical order is random, so nothing a person reading the
+    database could see — not even the transaction ids or row order the participations
+    share with the answers written just after them — pairs an answer with a student. Run
+    hourly (beat). Returns how many questionnaires were mixed."""
+    pending = EvaluationResponse.objects.filter(mixed=False)
+    if questionnaire is not None:
+        pending = pending.filter(questionnaire=questionnaire)
+    mixed = 0
+    for questionnaire_pk in sorted(set(pending.values_list("questionnaire_id", flat=True))):
+        with transaction.atomic():
+            # The questionnaire's row lock: two runs at once mix one after the other.
+            Questionnaire.objects.select_for_update().get(pk=questionnaire_pk)
+            responses = list(
+                EvaluationResponse.objects.filter(questionnaire_id=questionnaire_pk)
+                .prefetch_related("answers")
+                .order_by()
+            )
+            if not any(not r.mixed for r in responses):
+                continue  # another run mixed them meanwhile
+            random = secrets.SystemRandom()
+            random.shuffle(responses)
+            fresh: list[EvaluationResponse] = []
+            answers: list[EvaluationAnswer] = []
+            for old in responses:
+                new = EvaluationResponse(
+                    questionnaire_id=questionnaire_pk, offering_id=old.offering_id, mixed=True
+                )
+                fresh.append(new)
+                kept = list(old.answers.all())
+                random.shuffle(kept)
+                answers.extend(
+                    EvaluationAnswer(
+                        response=new, question_id=a.question_id, likert=a.likert, text=a.text
+                    )
+                    for a in kept
+                )
+            EvaluationResponse.objects.filter(pk__in=[r.pk for r in responses]).delete()
+            EvaluationResponse.objects.bulk_create(fresh)
+            EvaluationAnswer.objects.bulk_create(answers)
+            mixed += 1
+    return mixed

@@ -5,8 +5,9 @@ The rule (a decision of #14): in the current academic year (from 1 September), a
 share of the year's promise (promise × days elapsed since 1 September ÷ days of the
 academic year) — checked from 1 November on, before which teaching has barely started —
 and *beyond* when the hours done exceed the promise. Each agreement is reported once per
-academic year and state: the e-mail carries a key (header ``X-Tema-Alert``) that a second
-run finds, under the agreement's row lock, and so does not send again.
+academic year and state: a ``HoursAlert`` row (unique per agreement, year and state) is
+written with the e-mails, so a second run sends nothing; the e-mails also carry the key in
+the header ``X-Tema-Alert``, to trace one back to its alert.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.emails import absolute_url, email_compose
-from accounts.models import OutgoingEmail, User
+from accounts.models import User
 from accounts.services import email_queue
-from partners.models import Agreement
 from studies import hours
+from studies.models import HoursAlert
 
 BEHIND_SHARE = Decimal("0.75")
 ALERT_HEADER = "X-Tema-Alert"
@@ -73,12 +74,21 @@ def hours_alerts_send(*, today: dt.date | None = None) -> int:
         if state is None or not coordinators:
             continue
         key = f"hours:{line.agreement.pk}:{period.academic_year}:{state}"
-        with transaction.atomic():
-            Agreement.objects.select_for_update(of=("self",)).get(pk=line.agreement.pk)
-            if OutgoingEmail.objects.filter(**{f"headers__{ALERT_HEADER}": key}).exists():
-                continue
-            for person in coordinators:
-                _send(person, line, state, key, today)
+        try:
+            with transaction.atomic():
+                # The row and the e-mails in one transaction: a second run (or a second
+                # worker at the same moment) meets the unique constraint and sends nothing.
+                HoursAlert.objects.create(
+                    agreement=line.agreement,
+                    academic_year=period.academic_year,
+                    state=state,
+                    done=line.done,
+                    promised=line.promised,
+                )
+                for person in coordinators:
+                    _send(person, line, state, key, today)
+        except IntegrityError:
+            continue
         reported += 1
     return reported
 

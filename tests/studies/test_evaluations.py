@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import celery.schedules
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -38,8 +40,10 @@ from studies.services.evaluations import (
     evaluation_submit,
     question_add,
     questionnaire_create,
+    responses_mix,
 )
 from studies.services.marks import offerings_open
+from studies.tasks import mix_evaluation_responses
 from tests.helpers import mfa_login
 
 pytestmark = pytest.mark.django_db
@@ -435,6 +439,71 @@ def test_ids_are_random_and_the_listing_order_is_not_the_insertion_order(school)
     # Ordered by its random id, never by a sequence or a date.
     assert EvaluationResponse._meta.ordering == ("id",)
     assert EvaluationAnswer._meta.ordering == ("id",)
+
+
+def _xmins(model) -> list[int]:
+    """The id of the transaction that wrote each row of ``model``'s table (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text::bigint FROM {model._meta.db_table}")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_id_is_shared_by_a_participation_and_an_answer(school):
+    """The participation and the answer are written in two transactions: a join on
+    PostgreSQL's xmin (the writing transaction) pairs nothing."""
+    for student in school["students"][:MIN_RESPONSES]:
+        _answer(school, student, text="Très concret.")
+    participations = set(_xmins(EvaluationParticipation))
+    assert len(participations) == MIN_RESPONSES
+    assert not participations & set(_xmins(EvaluationResponse))
+    assert not participations & set(_xmins(EvaluationAnswer))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_mix_rewrites_the_answers_together_with_new_ids_and_the_same_results(school):
+    for n, student in enumerate(school["students"]):
+        _answer(school, student, likert=1 + n % 5, text=f"Remarque {n}")
+    before_ids = set(EvaluationResponse.objects.values_list("id", flat=True))
+    before_answer_ids = set(EvaluationAnswer.objects.values_list("id", flat=True))
+    before = offering_results(questionnaire=school["questionnaire"], offering=school["taught"])
+    assert len(set(_xmins(EvaluationResponse))) == len(school["students"])
+
+    assert mix_evaluation_responses.run() == 1
+
+    responses = EvaluationResponse.objects.all()
+    assert responses.count() == len(school["students"])
+    assert all(r.mixed for r in responses)
+    assert not before_ids & set(responses.values_list("id", flat=True))
+    assert not before_answer_ids & set(EvaluationAnswer.objects.values_list("id", flat=True))
+    assert EvaluationAnswer.objects.count() == 2 * len(school["students"])
+    # One transaction wrote them all: their xmin says nothing of who answered when.
+    assert len(set(_xmins(EvaluationResponse))) == 1
+    assert set(_xmins(EvaluationAnswer)) == set(_xmins(EvaluationResponse))
+    after = offering_results(questionnaire=school["questionnaire"], offering=school["taught"])
+    assert after == before
+    # Nothing new: the next hour mixes nothing.
+    assert responses_mix() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_after_the_mix_is_mixed_with_the_others_at_the_next_one(school):
+    students = school["students"]
+    for student in students[:-1]:
+        _answer(school, student)
+    responses_mix()
+    _answer(school, students[-1], likert=2)
+    assert EvaluationResponse.objects.filter(mixed=False).count() == 1
+    assert responses_mix(questionnaire=school["questionnaire"]) == 1
+    assert not EvaluationResponse.objects.filter(mixed=False).exists()
+    assert len(set(_xmins(EvaluationResponse))) == 1
+    assert EvaluationParticipation.objects.count() == len(students)
+
+
+def test_the_mix_runs_every_hour():
+    schedule = settings.CELERY_BEAT_SCHEDULE["evaluation-answers-mix"]
+    assert schedule["task"] == mix_evaluation_responses.name
+    assert schedule["schedule"] == celery.schedules.crontab(minute=17)
 
 
 def test_the_page_of_a_closed_questionnaire_says_so_and_has_no_form(school):

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import json
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import OutgoingEmail
 from studies import hours
+from studies.models import HoursAlert
 from studies.services.hours_alerts import ALERT_HEADER, hours_alerts_send
 from studies.services.sessions import session_book, session_cancel
 from studies.services.timetable import attendance_save
@@ -197,6 +202,73 @@ def test_a_partner_behind_its_promise_is_reported_once(timetable, make_user):
     assert "taught" not in body
     assert hours_alerts_send(today=dt.date(2026, 12, 8)) == 0
     assert OutgoingEmail.objects.count() == 1
+
+
+def test_the_alert_row_not_the_outbox_says_what_was_sent(timetable):
+    """The alert is kept as a row (agreement, academic year, state, the figures): purging
+    the outbox of its e-mails does not make the next run send it again."""
+    assert hours_alerts_send(today=dt.date(2026, 12, 1)) == 1
+    (alert,) = HoursAlert.objects.all()
+    assert (alert.agreement_id, alert.academic_year, alert.state) == (
+        timetable["agreement"].pk,
+        "2026-2027",
+        HoursAlert.State.BEHIND,
+    )
+    assert (alert.done, alert.promised) == (Decimal("7.5"), Decimal("60"))
+    OutgoingEmail.objects.all().delete()
+    assert hours_alerts_send(today=dt.date(2026, 12, 8)) == 0
+    assert not OutgoingEmail.objects.exists()
+    # The hours page lists it, in the reader's language.
+    page = logged_in(timetable["coordinator"]).get(reverse("studies:hours"))
+    (row,) = page.context["alerts"]
+    assert row == alert
+    assert gettext("behind the promise") in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_the_alert_once(timetable):
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(hours_alerts_send(today=dt.date(2026, 12, 1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [0, 1]
+    assert HoursAlert.objects.count() == 1
+    assert OutgoingEmail.objects.filter(headers__has_key=ALERT_HEADER).count() == 1
+
+
+def test_alerts_sent_before_the_rows_existed_are_not_sent_again(timetable):
+    """The migration that brings the rows makes one for each alert e-mail already sent
+    (known then by its header), so the first weekly run after the upgrade sends nothing."""
+    from django.apps import apps
+
+    migration = importlib.import_module("studies.migrations.0006_hours_alerts_mixed_responses")
+    key = f"hours:{timetable['agreement'].pk}:2026-2027:behind"
+    for _ in range(2):  # one e-mail per coordinator: one alert
+        OutgoingEmail.objects.create(
+            to=["c@example.org"],
+            from_email="x@example.org",
+            subject="s",
+            headers={ALERT_HEADER: key},
+        )
+    OutgoingEmail.objects.create(
+        to=["c@example.org"], from_email="x@example.org", subject="s", headers={ALERT_HEADER: "x"}
+    )
+    migration.alerts_from_emails(apps, None)
+    assert list(HoursAlert.objects.values_list("agreement_id", "academic_year", "state")) == [
+        (timetable["agreement"].pk, "2026-2027", "behind")
+    ]
+    assert hours_alerts_send(today=dt.date(2026, 12, 1)) == 0
 
 
 def test_nobody_is_behind_before_november(timetable):
