@@ -147,6 +147,13 @@ def evaluation_for_student(
     return questionnaire, offering
 
 
+def evaluation_answered(*, user: User, questionnaire: Questionnaire, offering: Offering) -> bool:
+    """Whether ``user`` has evaluated ``offering`` (their participation, never their answer)."""
+    return EvaluationParticipation.objects.filter(
+        questionnaire=questionnaire, offering=offering, student__user=user
+    ).exists()
+
+
 # --- Results -------------------------------------------------------------------------------------
 @dataclass
 class QuestionResult:

@@ -223,6 +223,9 @@ def evaluation_answer(request: AuthenticatedHttpRequest, pk: int, offering: int)
             "offering": delivered,
             "form": form,
             "open": evaluations.is_open(questionnaire),
+            "answered": selectors.evaluation_answered(
+                user=request.user, questionnaire=questionnaire, offering=delivered
+            ),
             "closes_at": moment(questionnaire.closes_at),
         },
         status=400 if form.errors else 200,

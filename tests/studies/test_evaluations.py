@@ -517,3 +517,21 @@ def test_the_page_of_a_closed_questionnaire_says_so_and_has_no_form(school):
     page = _student(school["students"][0]).get(url).content.decode()
     assert gettext("This questionnaire is closed: answers are no longer accepted.") in page
     assert f'name="q{school["likert"].pk}"' not in page
+
+
+def test_the_page_of_an_evaluation_already_given_says_so_and_has_no_form(school):
+    student = school["students"][0]
+    _answer(school, student)
+    url = reverse(
+        "studies:evaluation_answer", args=[school["questionnaire"].pk, school["taught"].pk]
+    )
+    page = _student(student).get(url).content.decode()
+    assert 'data-testid="already-answered"' in page
+    assert (
+        gettext("You have already evaluated this module: an evaluation is given once only.") in page
+    )
+    assert f'name="q{school["likert"].pk}"' not in page
+    # Another student of the cohort, who has not answered, still has the questions.
+    other = _student(school["students"][1]).get(url).content.decode()
+    assert 'data-testid="already-answered"' not in other
+    assert f'name="q{school["likert"].pk}"' in other
