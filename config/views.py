@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import check_for_language
@@ -11,8 +12,10 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts import selectors as account_selectors
 from accounts.access import AuthenticatedHttpRequest, Role, has_role, role_required, roles_of
+from accounts.models import User
 from accounts.services import user_set_preferred_language
 from config import health
+from enrollment.models import Cohort, Student
 from enrollment.selectors import (
     applications_of,
     intake_links_open,
@@ -21,6 +24,7 @@ from enrollment.selectors import (
 )
 from finance import selectors as finance_selectors
 from partners.selectors import organisation_list
+from studies.models import Offering
 
 
 @login_required
@@ -106,10 +110,29 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
+def _cohorts_studying() -> QuerySet[Cohort]:
+    """The cohorts with one active student at least, newest first: the staff home links to
+    their module evaluations."""
+    active = Student.objects.filter(cohort=OuterRef("pk"), status=Student.Status.ACTIVE)
+    return Cohort.objects.filter(Exists(active)).order_by("-start_date")
+
+
+def _offerings_taught(user: User) -> QuerySet[Offering]:
+    """The offerings ``user`` is a lecturer of, in the cohorts still studying: each gets the
+    link to its materials on the staff home."""
+    active = Student.objects.filter(cohort=OuterRef("cohort"), status=Student.Status.ACTIVE)
+    return (
+        Offering.objects.filter(Exists(active), lecturers=user)
+        .select_related("module", "cohort")
+        .order_by("-cohort__start_date", "semester", "module__code")
+    )
+
+
 @role_required(Role.LECTURER, Role.COORDINATOR, Role.FINANCE)
 def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff space's first page: every app's pages for the roles of the person."""
     coordinator = has_role(request.user, Role.COORDINATOR)
+    teaches = has_role(request.user, Role.LECTURER, Role.COORDINATOR)
     unsent = account_selectors.outgoing_email_problems() if coordinator else 0
     return render(
         request,
@@ -117,6 +140,8 @@ def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "unsent_emails": unsent,
             "is_finance": has_role(request.user, Role.FINANCE),
-            "teaches": has_role(request.user, Role.LECTURER, Role.COORDINATOR),
+            "teaches": teaches,
+            "studying_cohorts": _cohorts_studying() if coordinator else [],
+            "offerings_taught": _offerings_taught(request.user) if teaches else [],
         },
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
@@ -27,7 +28,7 @@ from enrollment.services.decisions import student_create
 from finance.demo import seed_finance
 from finance.models import Invoice, Payment
 from partners.demo import seed_partners
-from studies.demo import seed_graduates, seed_marks, seed_timetable
+from studies.demo import seed_graduates, seed_marks, seed_teaching_content, seed_timetable
 from studies.models import Jury, Mark, Offering
 from studies.services.marks import offerings_open
 
@@ -93,6 +94,23 @@ class Command(BaseCommand):
             booked = seed_timetable(cohort, coordinator=coordinator)
             if booked:
                 self.stdout.write(f"Timetable of {cohort.slug}: {booked} sessions booked.")
+            content = seed_teaching_content(cohort, coordinator=coordinator)
+            if content:
+                self.stdout.write(
+                    # gettext, not _: handle() uses "_" as a throw-away name.
+                    gettext(
+                        "Teaching of %(slug)s: %(sections)d sections of materials, "
+                        "%(materials)d materials (%(versions)d file versions), "
+                        "%(announcements)d announcements sent."
+                    )
+                    % {
+                        "slug": cohort.slug,
+                        "sections": content.sections,
+                        "materials": content.materials,
+                        "versions": content.versions,
+                        "announcements": content.announcements,
+                    }
+                )
         self.stdout.write(
             f"Cohort {cohort.slug}: {cohort.students.count()} students, "
             f"{Mark.objects.filter(sheet__offering__cohort=cohort).count()} marks."
