@@ -4,12 +4,12 @@ student's own programme."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.access import Role, has_role
 from accounts.models import User
@@ -18,8 +18,10 @@ from enrollment.models import Cohort, Student
 from partners.models import Organisation
 from studies.models import (
     Attendance,
+    CalendarFeed,
     FinalResult,
     Jury,
+    JuryEvent,
     Mark,
     MarkSheet,
     ModuleResult,
@@ -469,30 +471,65 @@ def taught_modules(*, cohort: Cohort) -> list[TaughtModule]:
     return list(modules.values())
 
 
-def student_programme(*, user: User) -> dict[str, Any] | None:
-    """A student's own view: cohort, modules with lecturers and partners, published results."""
-    student = (
+def programme_student(*, user: User) -> Student | None:
+    """The student record "My programme" shows (the latest), in one query with what the
+    page's cached parts are keyed on (templates/studies/my_programme.html):
+
+    - ``results_stamp``: the cohort's last jury event. Every close, reopen and publication
+      of a jury writes one (studies/services/juries.py), so what is published changes only
+      with it: the cached transcript of a stamp is the transcript;
+    - ``feed_key``: the key of the person's calendar feed (``None``: never made one);
+    - ``others_active``: another active record of the same person (then the timetable is
+      not the cohort group's alone, and is not taken from the group's cache)."""
+    return (
         Student.objects.filter(user=user)
         .select_related("cohort__programme")
-        .only(*STUDENT_COLUMNS)
+        .only(*STUDENT_COLUMNS, "group", "status", "user_id", "cohort_id")
+        .annotate(
+            results_stamp=results_stamp(),
+            feed_key=Subquery(CalendarFeed.objects.filter(user=OuterRef("user")).values("key")[:1]),
+            others_active=Exists(
+                Student.objects.filter(user=OuterRef("user"), status=Student.Status.ACTIVE).exclude(
+                    pk=OuterRef("pk")
+                )
+            ),
+        )
         .order_by("-created_at")
         .first()
     )
-    if student is None:
-        return None
-    semesters = published_semesters(students=[student]).get(student.pk, {})
-    years = published_years(students=[student]).get(student.pk, {})
-    programme = student.cohort.programme
-    earned = credits_held(semesters)
-    return {
-        "student": student,
-        "offerings": taught_modules(cohort=student.cohort),
-        "results": [semesters[n] for n in sorted(semesters)],
-        "years": [years[n] for n in sorted(years)],
-        "earned": earned,
-        "total": programme.total_credits,
-        "percent": int(100 * earned / programme.total_credits) if programme.total_credits else 0,
-    }
+
+
+def results_stamp() -> Subquery:
+    """For a query of students: their cohort's last jury event (see ``programme_student``)."""
+    return Subquery(
+        JuryEvent.objects.filter(jury__cohort=OuterRef("cohort")).order_by("-pk").values("pk")[:1]
+    )
+
+
+def students_results(students: Sequence[Student]) -> dict[int, dict[str, Any]]:
+    """Per student, the published results "My programme" shows: each semester's and year's
+    standing result, the credits held out of the programme's. A constant number of queries
+    whatever the number of students (the cached transcripts are rendered ahead in one go)."""
+    semesters = published_semesters(students=students)
+    years = published_years(students=students)
+    records = {}
+    for student in students:
+        held = semesters.get(student.pk, {})
+        kept = years.get(student.pk, {})
+        total = student.cohort.programme.total_credits
+        earned = credits_held(held)
+        records[student.pk] = {
+            "results": [held[n] for n in sorted(held)],
+            "years": [kept[n] for n in sorted(kept)],
+            "earned": earned,
+            "total": total,
+            "percent": int(100 * earned / total) if total else 0,
+        }
+    return records
+
+
+def student_results(student: Student) -> dict[str, Any]:
+    return students_results([student])[student.pk]
 
 
 def attendance_rates(*, students: Iterable[Student]) -> dict[int, int]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from studies import results_cache
 from studies.services import evaluations, hours_alerts
 
 
@@ -17,3 +18,9 @@ def mix_evaluation_responses() -> int:
     """Hourly (beat): rewrite the new evaluation answers with the others, in a random order
     and one transaction, so that nothing in the database pairs them with who answered."""
     return evaluations.responses_mix()
+
+
+@shared_task
+def warm_results(cohort_pk: int) -> int:
+    """After a jury publishes: render each student's "My programme" transcript ahead."""
+    return results_cache.results_warm(cohort_pk=cohort_pk)

@@ -32,7 +32,7 @@ from enrollment import selectors as enrollment_selectors
 from enrollment.forms import StudentAddForm
 from enrollment.models import Cohort, Student
 from enrollment.services import students
-from studies import grids, selectors
+from studies import grids, results_cache, selectors
 from studies.forms import (
     ClassSessionForm,
     DefenceMarkForm,
@@ -494,11 +494,20 @@ def year_jury_action(
 # --- Students ---------------------------------------------------------------------------------
 @role_required(Role.STUDENT)
 def my_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = selectors.student_programme(user=request.user)
-    if context is None:
+    """The page every student opens on results day: its costly parts are cached fragments,
+    read in one round trip and computed only when missing (studies/results_cache.py, #16)."""
+    user = request.user
+    student = selectors.programme_student(user=user)
+    if student is None:
         raise Http404
-    context["feed_token"] = timetable.feed_token(request.user)
-    context["upcoming"] = timetable.upcoming_for(request.user, now=timezone.now())
+    parts = results_cache.programme_fragments(student=student, user=user, request=request)
+    context = {
+        "student": student,
+        "fragments": parts,
+        "feed_token": timetable.feed_token_of(user.pk, student.feed_key),  # type: ignore[attr-defined]
+    }
+    if "upcoming" not in parts:
+        context["upcoming"] = timetable.upcoming_for(user, now=timezone.now())
     return render(request, "studies/my_programme.html", context)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Role, has_role
 from accounts.models import Notification, User
 from accounts.services import email_queue
+from core import queueing
 from curriculum import lmd
 from curriculum.models import Module, Programme
 from enrollment.models import Cohort, Student
@@ -530,6 +531,10 @@ def jury_publish(*, jury: Jury, actor: User) -> Jury:
     locked.published_at = timezone.now()
     locked.save(update_fields=["status", "published_at"])
     JuryEvent.objects.create(jury=locked, actor=actor, action="published")
+    # The students' transcripts of "My programme", rendered ahead by the worker (#16).
+    from studies.tasks import warm_results
+
+    queueing.after_commit(warm_results, locked.cohort_id)
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
 

@@ -262,6 +262,15 @@ def _write(session: ClassSession, lecturer_ids: Sequence[int], write: Callable[[
         if error is None:
             raise
         raise error from exc
+    _timetable_changed(session.cohort_id or session.offering.cohort_id)
+
+
+def _timetable_changed(cohort_id: int) -> None:
+    """After commit, the cohort's cached timetables of "My programme" are dropped, so that a
+    session booked, moved or cancelled shows at once (studies/results_cache.py)."""
+    from studies import results_cache
+
+    transaction.on_commit(lambda: results_cache.timetable_forget(cohort_pk=cohort_id))
 
 
 def _add_lecturers(
@@ -408,6 +417,7 @@ def session_cancel(*, session: ClassSession, actor: User, reason: str = "") -> C
     locked.full_clean()
     locked.save(update_fields=["status", "cancel_reason", "sequence"])
     locked.session_lecturers.update(cancelled=True)
+    _timetable_changed(locked.cohort_id or locked.offering.cohort_id)
     _tell(locked, moved=False)
     return locked
 

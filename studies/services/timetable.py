@@ -104,6 +104,7 @@ def upcoming_for(user: User, *, now: datetime, limit: int = 10) -> list[ClassSes
     return list(
         _timetable_of(user)
         .filter(ends_at__gte=now)
+        .exclude(status=ClassSession.Status.CANCELLED)
         .select_related("offering__module")
         .only("starts_at", "kind", "place", "offering__module__code")[:limit]
     )
@@ -113,11 +114,17 @@ def feed_token(user: User) -> str | None:
     """The secret address (signed) a calendar application, which cannot log in, reads;
     ``None`` once its owner turned it off."""
     feed = CalendarFeed.objects.filter(user=user).first()
-    if feed is None:
-        return signing.dumps(user.pk, salt=FEED_SALT, compress=True)
-    if not feed.key:
+    return feed_token_of(user.pk, None if feed is None else feed.key)
+
+
+def feed_token_of(user_pk: int, key: str | None) -> str | None:
+    """``feed_token`` from the key of the person's feed, already read (``None``: no feed
+    yet, so the first address; ``""``: turned off)."""
+    if key is None:
+        return signing.dumps(user_pk, salt=FEED_SALT, compress=True)
+    if not key:
         return None
-    return signing.dumps([user.pk, feed.key], salt=FEED_SALT, compress=True)
+    return signing.dumps([user_pk, key], salt=FEED_SALT, compress=True)
 
 
 def feed_user(token: str) -> User | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import importlib
 import io
 import json
@@ -222,7 +223,7 @@ def test_the_alert_row_not_the_outbox_says_what_was_sent(timetable):
     page = logged_in(timetable["coordinator"]).get(reverse("studies:hours"))
     (row,) = page.context["alerts"]
     assert row == alert
-    assert gettext("behind the promise") in page.content.decode()
+    assert gettext("behind the promise") in html.unescape(page.content.decode())
 
 
 @pytest.mark.django_db(transaction=True)

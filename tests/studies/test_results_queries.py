@@ -35,10 +35,12 @@ from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
-# session, user, then the page's own: student record, published semester results with their
-# units and modules (three), published years, upcoming sessions, the modules with their
-# lecturers and partners (one join), the calendar address (rotated or turned off).
-MY_PROGRAMME_QUERIES = 10
+# session, user, then the page's own: student record (with the cohort's last jury event and
+# the calendar address), published semester results with their units and modules (three),
+# published years, upcoming sessions, the modules with their lecturers and partners (one join).
+MY_PROGRAMME_QUERIES = 9
+# Once its parts are cached (studies/results_cache.py): session, user, student record.
+MY_PROGRAMME_CACHED_QUERIES = 3
 # Staff pages (session, user, MFA authenticators, …) read the stored record in a constant
 # number of queries whatever the size of the cohort.
 JURY_PAGE_QUERIES = 13
@@ -102,6 +104,11 @@ def test_my_programme_makes_the_same_queries_for_a_cohort_of_2_or_9_students(
     offering = Offering.objects.filter(cohort=cohorts[size], partners__isnull=False).first()
     assert offering is not None
     assert str(offering.partners.order_by("name_fr").first()) in html
+    with django_assert_num_queries(MY_PROGRAMME_CACHED_QUERIES):
+        again = client.get(reverse("studies:my_programme")).content.decode()
+    assert "Semestre 1" in again
+    assert again.count("(Cours)") == 3
+    assert "Karim Belkacemi" in again
 
 
 @pytest.mark.parametrize("size", [2, 9])
