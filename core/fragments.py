@@ -40,8 +40,9 @@ def fragments(
     rendered: dict[str, SafeString] = {}
     for name, spec in specs.items():
         value = found.get(spec.key)
-        if not isinstance(value, SafeString):
-            value = SafeString(render_to_string(spec.template, spec.context(), request=request))
+        if not isinstance(value, SafeString):  # missing (or not a rendered template)
+            value = render_to_string(spec.template, spec.context(), request=request)
+            assert isinstance(value, SafeString)  # what Django's templates render
             cache.set(spec.key, value, spec.timeout)
         rendered[name] = value
     return rendered
