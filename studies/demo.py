@@ -119,6 +119,27 @@ def timetable_offerings(cohort: Cohort) -> list[Offering]:
     )
 
 
+#: The co-teaching hours a year the demo agreements promise (#14), set where none is.
+DEMO_CO_TEACHING_HOURS = {
+    "Convention ENP – Cluster mécanique de précision": 120,
+    "Convention ADC – ESI": 60,
+}
+
+
+def seed_co_teaching_promises() -> int:
+    """The demo agreements' promised co-teaching hours, so that the hours page compares
+    them with the timetable (and the weekly alert has something to say). Returns how many
+    agreements were given one."""
+    from partners.models import Agreement
+
+    given = 0
+    for title, promised in DEMO_CO_TEACHING_HOURS.items():
+        given += Agreement.objects.filter(title=title, co_teaching_hours__isnull=True).update(
+            co_teaching_hours=promised
+        )
+    return given
+
+
 def seed_timetable(cohort: Cohort, *, coordinator: User | None = None) -> int:
     """The running cohort's S1 timetable: rooms at TEMA, at the WTC and at the mechanics
     cluster, two partner lecturers, twelve weeks of lectures, tutorials and site visits

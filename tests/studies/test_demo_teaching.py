@@ -13,7 +13,9 @@ from accounts.notifications import unread_count
 from core.uploads import private_storage
 from enrollment.demo import running_cohort_slug
 from enrollment.models import Cohort, Student
-from studies.demo import TeachingContent, seed_teaching_content
+from partners.models import Agreement
+from studies import hours
+from studies.demo import DEMO_CO_TEACHING_HOURS, TeachingContent, seed_teaching_content
 from studies.models import Announcement, Material, MaterialSection, MaterialVersion
 from studies.services.materials import file_check
 from tests.studies.teaching_helpers import make_teaching, offering
@@ -179,3 +181,13 @@ def test_seed_demo_fills_the_running_cohorts_materials_and_announcements_once(ca
     said = line.split(":")[0]  # "Teaching of <slug>", in the active language
     assert not [text for text in capsys.readouterr().out.splitlines() if text.startswith(said)]
     assert counts(cohort) == before
+    # The demo agreements promise co-teaching hours, which the hours report compares.
+    promised = dict(
+        Agreement.objects.filter(co_teaching_hours__isnull=False).values_list(
+            "title", "co_teaching_hours"
+        )
+    )
+    assert promised == DEMO_CO_TEACHING_HOURS
+    period = hours.period_from(month=None, semester=None, cohort=None)
+    lines = {line.agreement.title: line for line in hours.hours_report(period=period).agreements}
+    assert {title: int(line.promised) for title, line in lines.items()} == DEMO_CO_TEACHING_HOURS

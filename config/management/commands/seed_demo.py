@@ -28,7 +28,13 @@ from enrollment.services.decisions import student_create
 from finance.demo import seed_finance
 from finance.models import Invoice, Payment
 from partners.demo import seed_partners
-from studies.demo import seed_graduates, seed_marks, seed_teaching_content, seed_timetable
+from studies.demo import (
+    seed_co_teaching_promises,
+    seed_graduates,
+    seed_marks,
+    seed_teaching_content,
+    seed_timetable,
+)
 from studies.models import Jury, Mark, Offering
 from studies.services.marks import offerings_open
 
@@ -92,6 +98,7 @@ class Command(BaseCommand):
         if coordinator is not None:
             seed_marks(cohort=cohort, coordinator=coordinator)
             booked = seed_timetable(cohort, coordinator=coordinator)
+            seed_co_teaching_promises()
             if booked:
                 self.stdout.write(f"Timetable of {cohort.slug}: {booked} sessions booked.")
             content = seed_teaching_content(cohort, coordinator=coordinator)
