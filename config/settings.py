@@ -291,6 +291,9 @@ FINANCE_ISSUER = {
     "bank_account": env.str("FINANCE_BANK_ACCOUNT", default=""),
 }
 # Payment reminders: days before (negative) and after each due date.
+# A statement with more lines to record than this is recorded by the worker, not in the
+# request (finance.services.statements.statement_confirm_start): ~60–90 ms a line.
+FINANCE_STATEMENT_LINES_AT_ONCE = env.int("FINANCE_STATEMENT_LINES_AT_ONCE", default=100)
 FINANCE_REMINDER_DAYS: list[int] = env.list(
     "FINANCE_REMINDER_DAYS", cast=int, default=[-7, 1, 15, 30]
 )
@@ -378,6 +381,11 @@ CELERY_BEAT_SCHEDULE = {
     "evaluation-answers-mix": {
         "task": "studies.tasks.mix_evaluation_responses",
         "schedule": crontab(minute=17),
+    },
+    # Large statements whose recording was queued but never ran (broker or worker lost).
+    "statements-requeue": {
+        "task": "finance.tasks.requeue_statements",
+        "schedule": crontab(minute="*"),
     },
     "offers-expire": {
         "task": "enrollment.tasks.expire_offers",

@@ -603,6 +603,14 @@ class StatementImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A large statement is recorded by the worker (finance.services.statements,
+    # ``statement_confirm_start``): who asked, when, with which method, and why it failed.
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    failure = models.TextField(_("why it was not recorded"), blank=True)
 
     class Meta:
         verbose_name = _("statement import")
@@ -611,6 +619,11 @@ class StatementImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def recording(self) -> bool:
+        """Queued for the worker, not recorded yet and not failed."""
+        return self.queued_at is not None and self.confirmed_at is None and not self.failure
 
 
 class StatementLine(models.Model):

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
-from finance.services import deposits, reminders
+from finance.services import deposits, reminders, statements
 from finance.services import documents as finance_documents
 
 
@@ -43,3 +43,20 @@ def requeue_finance_documents() -> int:
     """Every minute (beat): documents still pending a minute after they were asked for (the
     broker was down, a worker died with the message) are queued again."""
     return finance_documents.documents_requeue()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def confirm_statement(self: Any, pk: int) -> bool:
+    """A large statement confirmed on its page: record its payments
+    (``finance.services.statements.statement_confirm_queued``), once whatever the number of
+    runs; a database or broker blip is retried with back-off."""
+    try:
+        return statements.statement_confirm_queued(pk=pk)
+    except (DatabaseError, BrokerError) as exc:
+        raise self.retry(exc=exc, countdown=min(60, 2 ** (self.request.retries + 1))) from exc
+
+
+@shared_task
+def requeue_statements() -> int:
+    """Every minute (beat): statements queued long ago and not recorded are queued again."""
+    return statements.statements_requeue()

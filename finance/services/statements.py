@@ -30,6 +30,7 @@ line once (the second finds them recorded); the lines are matched again under th
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -38,14 +39,19 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import AnyUser
+from accounts.models import Notification
+from accounts.notifications import notify
+from core import queueing
 from core.confirmation import moment
 from core.numbers import amount_text
 from core.spreadsheets import SpreadsheetError
@@ -73,6 +79,8 @@ INVOICE_NUMBER = re.compile(r"FAC[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})(?!\d)")
 PAYER_NUMBER = re.compile(r"(?<![A-Z0-9])([A-Z]{1,10})[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})(?!\d)")
 #: How a statement's payments were made: the upload form's choice.
 METHODS = (Payment.Method.TRANSFER, Payment.Method.CCP)
+#: A statement queued this long ago and not recorded is queued again (its worker is gone).
+REQUEUE_AFTER = dt.timedelta(minutes=10)
 M = TypeVar("M", bound=models.Model)
 
 
@@ -365,14 +373,7 @@ def statement_confirm(*, actor: AnyUser, statement: StatementImport, method: str
     rows = _stored_rows(statement)
     with transaction.atomic():
         locked = StatementImport.objects.select_for_update(of=SELF).get(pk=statement.pk)
-        if locked.confirmed_at is not None:
-            assert locked.confirmed_by is not None
-            who = locked.confirmed_by.get_full_name() or locked.confirmed_by.email
-            raise ValidationError(
-                _("This statement was already confirmed by %(who)s on %(when)s.")
-                % {"who": who, "when": moment(locked.confirmed_at)},
-                code="confirmed",
-            )
+        _refuse_confirmed(locked)
         payers = _lock_payers(statement_match(rows))
         # Matched again under the locks: a concurrent import has committed what it recorded.
         proposal = statement_match(rows)
@@ -438,6 +439,105 @@ def statement_confirm(*, actor: AnyUser, statement: StatementImport, method: str
         len(recorded),
     ) % {"n": len(recorded), "amount": amount_text(total), "skipped": len(skipped)}
     return ConfirmResult(recorded, skipped, message)
+
+
+def statement_confirm_start(
+    *, actor: AnyUser, statement: StatementImport, method: str
+) -> ConfirmResult | None:
+    """Confirm from the page: a statement with at most
+    ``settings.FINANCE_STATEMENT_LINES_AT_ONCE`` lines to record is recorded now (its result
+    returned); a larger one — a minute or more of work, longer than a request may last — is
+    queued for the worker (None), the page showing that it is being recorded, then the
+    outcome, and the person who asked is notified."""
+    user = require_finance(actor)
+    if method not in METHODS:
+        raise ValidationError({"method": _("Choose how the statement's payments were made.")})
+    proposal = statement_match(_stored_rows(statement))
+    if len(proposal.to_record) <= settings.FINANCE_STATEMENT_LINES_AT_ONCE:
+        return statement_confirm(actor=user, statement=statement, method=method)
+    from finance.tasks import confirm_statement
+
+    with transaction.atomic():
+        locked = StatementImport.objects.select_for_update(of=SELF).get(pk=statement.pk)
+        _refuse_confirmed(locked)
+        if locked.recording:
+            assert locked.queued_at is not None
+            raise ValidationError(
+                _("This statement is already being recorded, since %(when)s.")
+                % {"when": moment(locked.queued_at)},
+                code="recording",
+            )
+        locked.queued_by = user
+        locked.queued_at = timezone.now()
+        locked.method = method
+        locked.failure = ""
+        locked.save(update_fields=["queued_by", "queued_at", "method", "failure"])
+        queueing.after_commit(confirm_statement, locked.pk)
+    return None
+
+
+def statement_confirm_queued(*, pk: int) -> bool:
+    """The worker's part of ``statement_confirm_start``: records the statement as its
+    requester, in their language, and tells them the outcome (a notification with a link to
+    the statement). A statement recorded meanwhile is left alone, so a task run twice
+    records once. Returns whether it was recorded by this call."""
+    statement = StatementImport.objects.select_related("queued_by").filter(pk=pk).first()
+    if statement is None or not statement.recording or statement.queued_by is None:
+        return False
+    user = statement.queued_by
+    link = reverse("finance:statement_review", args=[statement.pk])
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        try:
+            result = statement_confirm(actor=user, statement=statement, method=statement.method)
+        except PermissionDenied:
+            failure = _("%(who)s may no longer record payments.") % {"who": user.email}
+        except ValidationError as exc:
+            if exc.code == "confirmed":  # another task or person recorded it meanwhile
+                return False
+            failure = "; ".join(exc.messages)
+        else:
+            notify(
+                user,
+                Notification.Kind.PAYMENTS,
+                _("Statement %(file)s recorded") % {"file": statement.filename},
+                body=result.message,
+                link=link,
+            )
+            return True
+        StatementImport.objects.filter(pk=statement.pk).update(failure=failure)
+        notify(
+            user,
+            Notification.Kind.PAYMENTS,
+            _("Statement %(file)s not recorded") % {"file": statement.filename},
+            body=failure,
+            link=link,
+        )
+    return False
+
+
+def statements_requeue() -> int:
+    """Every minute (beat): a statement queued more than ``REQUEUE_AFTER`` ago and still not
+    recorded (the broker lost its message, a worker died with it) is queued again."""
+    from finance.tasks import confirm_statement
+
+    stale = StatementImport.objects.filter(
+        queued_at__lt=timezone.now() - REQUEUE_AFTER, confirmed_at__isnull=True, failure=""
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in stale:
+        sent += queueing.send(confirm_statement, pk)
+    return sent
+
+
+def _refuse_confirmed(locked: StatementImport) -> None:
+    if locked.confirmed_at is not None:
+        assert locked.confirmed_by is not None
+        who = locked.confirmed_by.get_full_name() or locked.confirmed_by.email
+        raise ValidationError(
+            _("This statement was already confirmed by %(who)s on %(when)s.")
+            % {"who": who, "when": moment(locked.confirmed_at)},
+            code="confirmed",
+        )
 
 
 def _record(

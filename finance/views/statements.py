@@ -67,14 +67,23 @@ def statement_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         if not confirmed(request) and statement.confirmed_at is None:
             return confirmation_page(request, _confirmation(statement, proposal, method))
         try:
-            result = statements.statement_confirm(
+            result = statements.statement_confirm_start(
                 actor=request.user, statement=statement, method=method.cleaned_data["method"]
             )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, result.message)
+            if result is None:
+                messages.info(
+                    request,
+                    _(
+                        "The payments are being recorded in the background: this page shows "
+                        "the outcome when it is done, and you will be notified."
+                    ),
+                )
+            else:
+                messages.success(request, result.message)
         return redirect("finance:statement_review", pk=statement.pk)
     context = {
         "statement": statement,
