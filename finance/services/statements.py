@@ -318,8 +318,12 @@ def statement_upload(*, actor: AnyUser, upload: UploadedFile) -> StatementImport
 
 
 def _stored_rows(statement: StatementImport) -> list[StatementRow]:
-    with statement.file.open("rb") as handle:
-        upload = UploadedFile(handle, name=statement.filename, size=statement.file.size)
+    # A handle of its own (not the field's, which ``statement.file.open`` shares with whoever
+    # holds the same row object — two confirmations at once closed each other's file).
+    storage = statement.file.storage
+    name = statement.file.name or ""
+    with storage.open(name, "rb") as handle:
+        upload = UploadedFile(handle, name=statement.filename, size=storage.size(name))
         return read_statement(upload)
 
 
