@@ -192,6 +192,26 @@ def check_office(upload: UploadedFile, *, max_bytes: int) -> str:
     raise not_office
 
 
+def check_document(upload: UploadedFile, *, max_bytes: int, refused: ValidationError) -> str:
+    """The extension of a shared document judged by its content — a PDF, an office document
+    or an image — or a ValidationError: what ``check_pdf``, ``check_office`` or
+    ``check_image`` found wrong, or ``refused`` (its own message) for any other type."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.lstrip().startswith(b"%PDF-"):
+        check_pdf(upload, max_bytes=max_bytes)
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return check_office(upload, max_bytes=max_bytes)
+    try:
+        return check_image(upload, max_bytes=max_bytes)
+    except ValidationError as exc:
+        if exc.code != "not_image":
+            raise
+        raise refused from exc
+
+
 def _encrypted() -> ValidationError:
     return ValidationError(
         _("The PDF is protected by a password; upload an unprotected copy."),

@@ -32,9 +32,7 @@ from accounts.models import Notification, User
 from accounts.notifications import Draft, notify_all
 from core.uploads import (
     OFFICE_CONTENT_TYPES,
-    check_image,
-    check_office,
-    check_pdf,
+    check_document,
     private_storage,
     random_name,
     safe_filename,
@@ -97,27 +95,15 @@ def audience_label(announcement: Announcement) -> str:
 def attachment_check(upload: UploadedFile) -> str:
     """The extension of an allowed attachment, judged by its content; a ValidationError on
     the ``attachment`` field otherwise."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
+    refused = ValidationError(
+        _(
+            "This type of file cannot be attached: a PDF, an image (PNG, JPEG, WebP) "
+            "or an office document (Word, Excel, PowerPoint, OpenDocument) can."
+        ),
+        code="attachment_type",
+    )
     try:
-        if head.lstrip().startswith(b"%PDF-"):
-            check_pdf(upload, max_bytes=ATTACHMENT_MAX_BYTES)
-            return "pdf"
-        if head.startswith(b"PK\x03\x04"):
-            return check_office(upload, max_bytes=ATTACHMENT_MAX_BYTES)
-        try:
-            return check_image(upload, max_bytes=ATTACHMENT_MAX_BYTES)
-        except ValidationError as exc:
-            if exc.code != "not_image":
-                raise
-            raise ValidationError(
-                _(
-                    "This type of file cannot be attached: a PDF, an image (PNG, JPEG, WebP) "
-                    "or an office document (Word, Excel, PowerPoint, OpenDocument) can."
-                ),
-                code="attachment_type",
-            ) from exc
+        return check_document(upload, max_bytes=ATTACHMENT_MAX_BYTES, refused=refused)
     except ValidationError as exc:
         raise ValidationError({"attachment": exc.messages}) from exc
 

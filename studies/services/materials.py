@@ -23,9 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.uploads import (
     OFFICE_CONTENT_TYPES,
-    check_image,
-    check_office,
-    check_pdf,
+    check_document,
     private_storage,
     random_name,
     safe_filename,
@@ -109,27 +107,15 @@ def section_move(*, actor: User, section: MaterialSection, direction: str) -> No
 def file_check(upload: UploadedFile) -> str:
     """The extension of an allowed file, judged by its content; a ValidationError on the
     ``file`` field otherwise."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
+    refused = ValidationError(
+        _(
+            "This type of file cannot be shared: a PDF, an image (PNG, JPEG, WebP) "
+            "or an office document (Word, Excel, PowerPoint, OpenDocument) can."
+        ),
+        code="material_type",
+    )
     try:
-        if head.lstrip().startswith(b"%PDF-"):
-            check_pdf(upload, max_bytes=MATERIAL_MAX_BYTES)
-            return "pdf"
-        if head.startswith(b"PK\x03\x04"):
-            return check_office(upload, max_bytes=MATERIAL_MAX_BYTES)
-        try:
-            return check_image(upload, max_bytes=MATERIAL_MAX_BYTES)
-        except ValidationError as exc:
-            if exc.code != "not_image":
-                raise
-            raise ValidationError(
-                _(
-                    "This type of file cannot be shared: a PDF, an image (PNG, JPEG, WebP) "
-                    "or an office document (Word, Excel, PowerPoint, OpenDocument) can."
-                ),
-                code="material_type",
-            ) from exc
+        return check_document(upload, max_bytes=MATERIAL_MAX_BYTES, refused=refused)
     except ValidationError as exc:
         raise ValidationError({"file": exc}) from exc
 
