@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
@@ -15,7 +15,32 @@ from finance.models import Allocation, Invoice, InvoiceLine, Payment
 from partners.models import Organisation
 
 STUDENT, ORGANISATION = "student", "organisation"
+#: What a payer pays: invoices and payments share their payer columns.
+PaidBy = TypeVar("PaidBy", Invoice, Payment)
 OPEN, PAID = "open", "paid"
+
+
+def payer_words(queryset: QuerySet[PaidBy], value: str, *, own: str) -> QuerySet[PaidBy]:
+    """Invoices' and payments' search: every word (five at most) in their own ``own`` field,
+    the paying student's name or registration number, or the paying organisation's name,
+    accents and case ignored."""
+    for word in value.split()[:5]:
+        queryset = queryset.filter(
+            Q(**{f"{own}__icontains": word})
+            | Q(payer_student__registration_number__icontains=word)
+            | Q(payer_student__user__last_name__unaccent__icontains=word)
+            | Q(payer_student__user__first_name__unaccent__icontains=word)
+            | Q(payer_organisation__name_fr__unaccent__icontains=word)
+            | Q(payer_organisation__acronym__icontains=word)
+        )
+    return queryset
+
+
+def payer_kind(queryset: QuerySet[PaidBy], value: str) -> QuerySet[PaidBy]:
+    """Paid (or to be paid) by a student, or by an organisation."""
+    if value == STUDENT:
+        return queryset.filter(payer_student__isnull=False)
+    return queryset.filter(payer_organisation__isnull=False)
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -41,21 +66,10 @@ class InvoiceFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
         """Every word (five at most) in the number, the student's name or registration
         number, or the organisation's name, accents and case ignored."""
-        for word in value.split()[:5]:
-            queryset = queryset.filter(
-                Q(number__icontains=word)
-                | Q(payer_student__registration_number__icontains=word)
-                | Q(payer_student__user__last_name__unaccent__icontains=word)
-                | Q(payer_student__user__first_name__unaccent__icontains=word)
-                | Q(payer_organisation__name_fr__unaccent__icontains=word)
-                | Q(payer_organisation__acronym__icontains=word)
-            )
-        return queryset
+        return payer_words(queryset, value, own="number")
 
     def by_payer(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
-        if value == STUDENT:
-            return queryset.filter(payer_student__isnull=False)
-        return queryset.filter(payer_organisation__isnull=False)
+        return payer_kind(queryset, value)
 
     def by_status(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
         if value == OPEN:
@@ -176,21 +190,10 @@ class PaymentFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
         """Every word (five at most) in the reference, the student's name or registration
         number, or the organisation's name, accents and case ignored."""
-        for word in value.split()[:5]:
-            queryset = queryset.filter(
-                Q(reference__icontains=word)
-                | Q(payer_student__registration_number__icontains=word)
-                | Q(payer_student__user__last_name__unaccent__icontains=word)
-                | Q(payer_student__user__first_name__unaccent__icontains=word)
-                | Q(payer_organisation__name_fr__unaccent__icontains=word)
-                | Q(payer_organisation__acronym__icontains=word)
-            )
-        return queryset
+        return payer_words(queryset, value, own="reference")
 
     def by_payer(self, queryset: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
-        if value == STUDENT:
-            return queryset.filter(payer_student__isnull=False)
-        return queryset.filter(payer_organisation__isnull=False)
+        return payer_kind(queryset, value)
 
     def in_cohort(self, queryset: QuerySet[Payment], name: str, value: Cohort) -> QuerySet[Payment]:
         """A student's payments by the student's cohort; an organisation's by the invoices
