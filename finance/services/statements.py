@@ -495,6 +495,8 @@ def statement_confirm_queued(*, pk: int) -> bool:
             result = statement_confirm(actor=user, statement=statement, method=statement.method)
         except PermissionDenied:
             failure = _("%(who)s may no longer record payments.") % {"who": user.email}
+        except (SpreadsheetError, OSError):  # the stored file is gone or unreadable
+            failure = _("The file of this statement can no longer be read.")
         except ValidationError as exc:
             if exc.code == "confirmed":  # another task or person recorded it meanwhile
                 return False

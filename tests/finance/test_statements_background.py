@@ -206,3 +206,27 @@ def test_a_real_worker_records_a_large_statement_confirmed_on_the_page(
     finally:
         statement.refresh_from_db()
         (root / (statement.file.name or "missing")).unlink(missing_ok=True)
+
+
+def test_a_file_gone_before_the_worker_runs_is_a_failure_not_a_retry_forever(
+    at_once_one,
+    billed,  # noqa: F811
+    cashier,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    statement = two_lines(billed, cashier)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        statement_confirm_start(actor=cashier, statement=statement, method="ccp")
+    statement.file.storage.delete(statement.file.name or "")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    for callback in callbacks:
+        callback()
+    statement.refresh_from_db()
+    assert statement.failure == gettext("The file of this statement can no longer be read.")
+    assert not statement.recording
+    assert not Payment.objects.exists()
+    StatementImport.objects.filter(pk=statement.pk).update(
+        queued_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    assert statements_requeue() == 0  # failed: not queued again
